@@ -1,0 +1,1 @@
+"""Hardware backends (imported as ``neurosim.hardware_backends``): PyNN export, SpiNNaker, crossbar."""

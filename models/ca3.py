@@ -1,0 +1,423 @@
+"""CA3 spike-based content-addressable memory.
+
+Casanueva-Morato, Ayuso-Martinez, Dominguez-Morales, Jimenez-Fernandez, Jimenez-Moreno,
+"Bio-inspired computational memory model of the Hippocampus: an approach to a neuromorphic
+spike-based content-addressable memory", Neural Networks 178:106474 (2024), arXiv 2310.05868.
+The authors ran it on SpiNNaker with sPyNNaker at dt = 1 ms.
+
+``n_cues`` one-hot cue neurons address up to ``n_cues`` memories of ``n_content`` bits. Learning
+presents a cue and its content for 3 ms; two all-to-all STDP projections (cue -> content and
+content -> cue, pair rule with A+ = A- = 6 and w_max = 6 nA: one pairing sets or resets a
+weight) store the association. A cue alone recalls its content; a fragment of content
+recalls every cue whose content shares an active bit. Learning a new content under a used
+cue overwrites the old one through the same STDP rule.
+
+The network (populations, projections, neuron parameter sets) is the paper's, declared once
+as a :class:`~neurosim.network.NetworkSpec` and built by any engine; the memory's answers are
+decoded from output-layer spikes, never from a reference dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neurosim import registry
+from neurosim.engines.data import SpikeData
+from neurosim.errors import ParameterError
+from neurosim.network import (
+    AdditiveWeightDependence,
+    AllToAll,
+    FromList,
+    IF_curr_exp,
+    NetworkSpec,
+    OneToOne,
+    Population,
+    Probe,
+    Projection,
+    SpikePairRule,
+    SpikeSourceArray,
+    STDPMechanism,
+    StaticSynapse,
+    View,
+)
+from neurosim.params import Params, Quantity, number, quantity
+from neurosim.random import SeedLike
+from neurosim.units import mV, ms, nA, nF, second, to_si
+
+__all__ = ["CA3Memory", "CA3Params", "Learn", "OpResult", "RecallByContent", "RecallByCue"]
+
+
+class CA3Params(Params):
+    """Parameters of the CA3 memory; defaults from Casanueva-Morato et al. (2024), Sect. 3.
+
+    Neurons are PyNN ``IF_curr_exp`` in two sets, *slow* (cm 0.27 nF, tau_m 3 ms) and *fast*
+    (cm 0.14 nF, tau_m 0.5 ms), sharing tau_refrac 1 ms, tau_syn 0.3 ms, v_rest = v_reset =
+    -60 mV and v_thresh -57 mV; the output layer is slow with v_thresh -57.5 mV. Static weights
+    are 6 nA (9 nA contCue -> contCond, 2 nA contCondInt -> contCond); inhibition between cue
+    neurons is 6 n_content nA. Delays are 1, 2 or 3 hops of ``hop`` (1 ms). STDP: pair rule,
+    tau+ = tau- = 3 ms, A+ = A- = 6, additive in [0, 6] nA; as in sPyNNaker 1!7.4.1 a pairing
+    moves a weight by A exp(-dt/tau) = 6 exp(-dt/3 ms) nA (A is not multiplied by w_max).
+    """
+
+    cm_slow: Quantity = quantity(0.27 * nF, nF, low=0 * nF, low_open=True)
+    tau_m_slow: Quantity = quantity(3.0 * ms, ms, low=0 * ms, low_open=True)
+    cm_fast: Quantity = quantity(0.14 * nF, nF, low=0 * nF, low_open=True)
+    tau_m_fast: Quantity = quantity(0.5 * ms, ms, low=0 * ms, low_open=True)
+    tau_refrac: Quantity = quantity(1.0 * ms, ms, low=0 * ms)
+    tau_syn: Quantity = quantity(0.3 * ms, ms, low=0 * ms, low_open=True)
+    v_rest: Quantity = quantity(-60.0 * mV, mV)
+    v_thresh: Quantity = quantity(-57.0 * mV, mV)
+    v_thresh_output: Quantity = quantity(-57.5 * mV, mV)
+    w: Quantity = quantity(6.0 * nA, nA, low=0 * nA, low_open=True)
+    w_gate: Quantity = quantity(9.0 * nA, nA, low=0 * nA)
+    w_interneuron: Quantity = quantity(2.0 * nA, nA, low=0 * nA)
+    hop: Quantity = quantity(1.0 * ms, ms, low=0 * ms, low_open=True)
+    tau_stdp: Quantity = quantity(3.0 * ms, ms, low=0 * ms, low_open=True)
+    a_stdp: float = number(6.0, low=0.0)
+    w_max: Quantity = quantity(6.0 * nA, nA, low=0 * nA, low_open=True)
+    hold: Quantity = quantity(3.0 * ms, ms, low=0 * ms, low_open=True)
+    op_interval: Quantity = quantity(10.0 * ms, ms, low=0 * ms, low_open=True)
+    dt: Quantity = quantity(1.0 * ms, ms, low=0 * ms, low_open=True)
+
+    def check(self) -> None:
+        if to_si(self.v_thresh) <= to_si(self.v_rest):
+            raise ParameterError("v_thresh", self.v_thresh, f"> v_rest ({self.v_rest})",
+                                 "CA3Params")
+        min_interval = to_si(self.hold) + 7 * to_si(self.hop)
+        if to_si(self.op_interval) < min_interval - 1e-12:
+            raise ParameterError("op_interval", self.op_interval,
+                                 f"a time >= hold + 7 hops ({min_interval * 1e3:g} ms): the "
+                                 "paper's minimum gap between operations", "CA3Params")
+        for name in ("hop", "hold", "op_interval"):
+            ratio = to_si(getattr(self, name)) / to_si(self.dt)
+            if abs(ratio - round(ratio)) > 1e-6:
+                raise ParameterError(name, getattr(self, name), f"a multiple of dt ({self.dt})",
+                                     "CA3Params")
+
+    def cell(self, kind: str) -> IF_curr_exp:
+        """The IF_curr_exp parameter set "slow", "fast" or "output"."""
+        common = dict(tau_refrac=self.tau_refrac, tau_syn_E=self.tau_syn, tau_syn_I=self.tau_syn,
+                      v_rest=self.v_rest, v_reset=self.v_rest, i_offset=0 * nA)
+        if kind == "fast":
+            return IF_curr_exp(cm=self.cm_fast, tau_m=self.tau_m_fast, v_thresh=self.v_thresh,
+                               **common)
+        thresh = self.v_thresh_output if kind == "output" else self.v_thresh
+        return IF_curr_exp(cm=self.cm_slow, tau_m=self.tau_m_slow, v_thresh=thresh, **common)
+
+
+# -- operations ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Learn:
+    """Store ``content`` under ``cue`` (overwrites what the cue held)."""
+
+    cue: int
+    content: frozenset[int]
+
+
+@dataclass(frozen=True)
+class RecallByCue:
+    """Recall the content stored under ``cue``."""
+
+    cue: int
+
+
+@dataclass(frozen=True)
+class RecallByContent:
+    """Recall every cue whose content shares at least one bit with ``query``."""
+
+    query: frozenset[int]
+
+
+Operation = Learn | RecallByCue | RecallByContent
+
+
+@dataclass(frozen=True)
+class OpResult:
+    """One operation as the network performed it.
+
+    ``result`` is the recalled content bits (RecallByCue), the recalled cues
+    (RecallByContent) or None (Learn). ``output`` holds the output-layer spikes of the
+    operation's time window (indices: cues first, then content bits).
+    """
+
+    op: Operation
+    t0: Quantity
+    result: frozenset[int] | None
+    output: SpikeData = field(repr=False)
+
+
+# -- network ---------------------------------------------------------------------------------
+def ca3_spec(n_cues: int, n_content: int, params: CA3Params) -> NetworkSpec:
+    """The CA3 network of the paper as a NetworkSpec (input layer with no spikes yet)."""
+    p = params
+    nc, nk = n_cues, n_content
+    slow, fast, out = p.cell("slow"), p.cell("fast"), p.cell("output")
+    pops = (
+        Population("cueCue", nc, slow),
+        Population("cueCont", nc, fast),
+        Population("contCue", nk, slow),
+        Population("contCont", nk, slow),
+        Population("contCond", nk, fast),
+        Population("contCondInt", 1, fast),
+        Population("mergeCue", nc, slow),
+        Population("mergeCont", nk, slow),
+        Population("OL", nc + nk, out),
+    )
+    il = SpikeSourceArray("IL", tuple(() for _ in range(nc + nk)))
+    h = p.hop
+
+    def static(w: Quantity, hops: int) -> StaticSynapse:
+        return StaticSynapse(weight=w, delay=hops * h)
+
+    stdp = STDPMechanism(
+        timing_dependence=SpikePairRule(tau_plus=p.tau_stdp, tau_minus=p.tau_stdp,
+                                        A_plus=p.a_stdp, A_minus=p.a_stdp),
+        weight_dependence=AdditiveWeightDependence(w_min=0 * nA, w_max=p.w_max),
+        weight=0 * nA, delay=1 * h,
+    )
+    one, no_self = OneToOne(), AllToAll(allow_self_connections=False)
+    other_pairs = tuple((i, j) for i in range(nc) for j in range(nc) if i != j)
+    w_inh = p.w * nk
+    projs = (
+        Projection(View("IL", 0, nc), "cueCue", one, static(p.w, 1), label="IL->cueCue"),
+        Projection(View("IL", nc, nc + nk), "contCue", one, static(p.w, 1), label="IL->contCue"),
+        Projection("cueCue", "cueCont", one, static(p.w, 2), label="cueCue->cueCont"),
+        # "All-to-all, no self" between two populations: PyNN and sPyNNaker only drop
+        # self-connections within one population, so the i != j pairs are listed (the
+        # paper's synapse count, 2 n_c^2 + n_c + ..., confirms i != j here).
+        Projection("cueCue", "cueCont", FromList(pairs=other_pairs), static(w_inh, 3),
+                   "inhibitory", label="cueCue-|cueCont"),
+        Projection("cueCont", "cueCont", no_self, static(w_inh, 2), "inhibitory",
+                   label="cueCont-|cueCont"),
+        Projection("cueCue", "contCond", AllToAll(), static(p.w, 2), "inhibitory",
+                   label="cueCue-|contCond"),
+        Projection("contCue", "contCond", one, static(p.w_gate, 1), label="contCue->contCond"),
+        Projection("contCue", "contCondInt", AllToAll(), static(p.w, 1),
+                   label="contCue->contCondInt"),
+        Projection("contCondInt", "contCond", AllToAll(), static(p.w_interneuron, 1),
+                   label="contCondInt->contCond"),
+        Projection("contCond", "contCont", one, static(p.w, 1), label="contCond->contCont"),
+        Projection("cueCue", "contCue", AllToAll(), stdp, label="cue->content"),
+        Projection("contCont", "cueCont", AllToAll(), stdp, label="content->cue"),
+        Projection("cueCue", "mergeCue", one, static(p.w, 3), label="cueCue->mergeCue"),
+        Projection("cueCont", "mergeCue", one, static(p.w, 1), label="cueCont->mergeCue"),
+        Projection("contCue", "mergeCont", one, static(p.w, 3), label="contCue->mergeCont"),
+        Projection("contCont", "mergeCont", one, static(p.w, 1), label="contCont->mergeCont"),
+        Projection("mergeCue", View("OL", 0, nc), one, static(p.w, 1), label="mergeCue->OL"),
+        Projection("mergeCont", View("OL", nc, nc + nk), one, static(p.w, 1),
+                   label="mergeCont->OL"),
+    )
+    probes = tuple(Probe(label) for label in ("IL", *(pop.label for pop in pops)))
+    return NetworkSpec(pops, (il,), projs, probes, name=f"ca3_{nc}x{nk}")
+
+
+_IO_GROUPS = ("IL", "OL")
+
+
+# -- the memory ------------------------------------------------------------------------------
+class CA3Memory:
+    """A spiking content-addressable memory (CA3 model of Casanueva-Morato et al. 2024).
+
+    Parameters
+    ----------
+    n_cues
+        Number of cue neurons = capacity in memories (>= 1).
+    n_content
+        Number of content bits per memory (>= 1).
+    engine
+        Engine name (``neurosim list`` shows them), e.g. "brian2".
+    seed
+        Seed of the simulation (the network itself is deterministic).
+    params
+        :class:`CA3Params`; the paper's values by default.
+    engine_options
+        Extra options of the engine (e.g. ``{"codegen_target": "cython"}`` for brian2).
+
+    Examples
+    --------
+    >>> mem = CA3Memory(n_cues=5, n_content=10, seed=0)
+    >>> mem.learn(cue=0, content={0, 1, 8, 9})
+    >>> sorted(mem.recall_by_cue(0))
+    [0, 1, 8, 9]
+    """
+
+    def __init__(self, n_cues: int, n_content: int, engine: str = "brian2",
+                 seed: SeedLike = None, params: CA3Params | None = None,
+                 engine_options: dict[str, Any] | None = None):
+        for name, value in (("n_cues", n_cues), ("n_content", n_content)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ParameterError(name, value, "an int >= 1", "CA3Memory")
+        if params is None:
+            params = CA3Params()
+        if not isinstance(params, CA3Params):
+            raise ParameterError("params", params, "a CA3Params", "CA3Memory")
+        self.n_cues = int(n_cues)
+        self.n_content = int(n_content)
+        self.params = params
+        self.engine_name = engine
+        self._spec = ca3_spec(self.n_cues, self.n_content, params)
+        engine_cls = registry.get("engine", engine)
+        # The network was tuned on SpiNNaker: build it with sPyNNaker's tick arithmetic.
+        options = {"integration": "spinnaker", **(engine_options or {})}
+        self._sim = engine_cls(**options).build(self._spec, dt=params.dt, seed=seed)
+        self._dt_s = float(to_si(params.dt))
+        self.history: list[OpResult] = []
+
+    # -- description -------------------------------------------------------------------
+    @property
+    def spec(self) -> NetworkSpec:
+        """The network as a backend-free NetworkSpec."""
+        return self._spec
+
+    @property
+    def simulation(self):
+        """The engine's Simulation object (current time: ``.t``)."""
+        return self._sim
+
+    def resources(self) -> dict[str, int]:
+        """Neuron and synapse counts; "neurons"/"synapses" exclude the input/output layers.
+
+        The paper's counts: 3 n_c + 4 n_k + 1 neurons and 2 n_c^2 + n_c + 3 n_c n_k + 6 n_k
+        synapses inside; the input and output layers add 2 (n_c + n_k) synapses.
+        """
+        spec = self._spec
+        internal = io = 0
+        for proj in spec.projections:
+            i, _ = proj.connector.connect(spec.ids(proj.pre), spec.ids(proj.post),
+                                          _label(proj.pre) == _label(proj.post),
+                                          np.random.default_rng(0))
+            if _label(proj.pre) in _IO_GROUPS or _label(proj.post) in _IO_GROUPS:
+                io += len(i)
+            else:
+                internal += len(i)
+        neurons = sum(p.size for p in spec.populations if p.label not in _IO_GROUPS)
+        io_neurons = sum(g.size for g in spec.groups.values() if g.label in _IO_GROUPS)
+        return {"neurons": neurons, "synapses": internal, "io_neurons": io_neurons,
+                "io_synapses": io}
+
+    # -- validation --------------------------------------------------------------------
+    def _check_cue(self, cue: Any, param: str = "cue") -> int:
+        if isinstance(cue, bool) or not isinstance(cue, int | np.integer) or not (
+            0 <= cue < self.n_cues
+        ):
+            raise ParameterError(param, cue, f"an int in [0, {self.n_cues - 1}]", "CA3Memory")
+        return int(cue)
+
+    def _check_bits(self, bits: Any, param: str) -> frozenset[int]:
+        if isinstance(bits, int | np.integer) and not isinstance(bits, bool):
+            bits = {bits}
+        try:
+            items = list(bits)
+        except TypeError:
+            raise ParameterError(param, bits, "a set of content-bit indices",
+                                 "CA3Memory") from None
+        if not items:
+            raise ParameterError(param, bits, "a non-empty set of content bits", "CA3Memory")
+        for b in items:
+            if isinstance(b, bool) or not isinstance(b, int | np.integer) or not (
+                0 <= b < self.n_content
+            ):
+                raise ParameterError(param, bits,
+                                     f"content bits, ints in [0, {self.n_content - 1}]",
+                                     "CA3Memory")
+        return frozenset(int(b) for b in items)
+
+    def _check_op(self, op: Any) -> Operation:
+        if isinstance(op, Learn):
+            return Learn(self._check_cue(op.cue), self._check_bits(op.content, "content"))
+        if isinstance(op, RecallByCue):
+            return RecallByCue(self._check_cue(op.cue))
+        if isinstance(op, RecallByContent):
+            return RecallByContent(self._check_bits(op.query, "query"))
+        raise ParameterError("op", op, "a Learn, RecallByCue or RecallByContent", "CA3Memory")
+
+    # -- operations --------------------------------------------------------------------
+    def learn(self, cue: int, content: Iterable[int]) -> OpResult:
+        """Store ``content`` (a set of bit indices) under ``cue``; overwrites the old content."""
+        return self.run([Learn(cue, content)], progress=False)[0]  # type: ignore[arg-type]
+
+    def recall_by_cue(self, cue: int) -> frozenset[int]:
+        """The content bits the network recalls for ``cue`` (empty if nothing was stored)."""
+        return self.run([RecallByCue(cue)], progress=False)[0].result  # type: ignore[return-value]
+
+    def recall_by_content(self, query: Iterable[int]) -> frozenset[int]:
+        """Every cue whose stored content shares at least one bit with ``query``."""
+        result = self.run([RecallByContent(query)], progress=False)[0].result  # type: ignore[arg-type]
+        return result  # type: ignore[return-value]
+
+    def run(self, ops: Sequence[Operation], progress: bool | None = None) -> list[OpResult]:
+        """Perform a list of operations in one simulation run (the batch form).
+
+        Every operation is validated before anything runs, so bad input leaves the memory
+        as it was.
+        """
+        checked = [self._check_op(op) for op in ops]
+        if not checked:
+            return []
+        p = self.params
+        dt = self._dt_s
+        hold = round(to_si(p.hold) / dt)
+        interval = round(to_si(p.op_interval) / dt)
+        start = round(float(to_si(self._sim.t)) / dt)
+        idx: list[int] = []
+        steps: list[int] = []
+        for k, op in enumerate(checked):
+            s0 = start + k * interval
+            if isinstance(op, Learn):
+                neurons = [op.cue, *(self.n_cues + b for b in sorted(op.content))]
+                for h in range(hold):
+                    idx += neurons
+                    steps += [s0 + h] * len(neurons)
+            elif isinstance(op, RecallByCue):
+                idx.append(op.cue)
+                steps.append(s0)
+            else:
+                neurons = [self.n_cues + b for b in sorted(op.query)]
+                idx += neurons
+                steps += [s0] * len(neurons)
+        self._sim.inject("IL", np.array(idx), np.array(steps) * dt * second)
+        if progress is None:
+            progress = len(checked) >= 50
+        self._sim.run(len(checked) * interval * dt * second, progress=progress)
+        out = self._sim.spikes("OL")
+        results = []
+        for k, op in enumerate(checked):
+            t0 = (start + k * interval) * dt
+            window = out.between(t0 * second, (t0 + interval * dt) * second)
+            fired = set(window.indices.tolist())
+            if isinstance(op, RecallByCue):
+                result: frozenset[int] | None = frozenset(
+                    i - self.n_cues for i in fired if i >= self.n_cues)
+            elif isinstance(op, RecallByContent):
+                result = frozenset(i for i in fired if i < self.n_cues)
+            else:
+                result = None
+            results.append(OpResult(op, t0 * second, result, window))
+        self.history.extend(results)
+        return results
+
+    # -- data --------------------------------------------------------------------------
+    def output_spikes(self) -> dict[str, SpikeData]:
+        """Every spike of the session: ``{"input": IL spikes, "output": OL spikes}``."""
+        return {"input": self._sim.spikes("IL"), "output": self._sim.spikes("OL")}
+
+    def population_spikes(self) -> dict[str, SpikeData]:
+        """Spikes of every population and of the input layer."""
+        return {g: self._sim.spikes(g) for g in self._spec.groups}
+
+    def weights(self) -> dict[str, Quantity]:
+        """The learned weight matrices: cue -> content (n_c x n_k), content -> cue (n_k x n_c)."""
+        return {"cue_to_content": self._sim.weights("cue->content"),
+                "content_to_cue": self._sim.weights("content->cue")}
+
+    def to_neo(self):
+        """All recorded spikes as a ``neo.Block`` (as PyNN's ``get_data()``)."""
+        return self._sim.to_neo()
+
+
+def _label(ref: Any) -> str:
+    return ref.label if isinstance(ref, View) else ref

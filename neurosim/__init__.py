@@ -1,0 +1,27 @@
+"""neurosim: neuromorphic spiking and Hebbian models on Brian2 and Numba, deployable via PyNN.
+
+Quick start::
+
+    from neurosim.models import CA3Memory
+    mem = CA3Memory(n_cues=5, n_content=10, seed=0)
+    mem.learn(cue=0, content={0, 1, 8, 9})
+    mem.recall_by_cue(0)        # frozenset({0, 1, 8, 9})
+"""
+
+from neurosim._version import __version__
+from neurosim.errors import (
+    EngineUnavailable,
+    NeurosimError,
+    ParameterError,
+    SpecError,
+    UnsupportedFeature,
+)
+
+__all__ = [
+    "EngineUnavailable",
+    "NeurosimError",
+    "ParameterError",
+    "SpecError",
+    "UnsupportedFeature",
+    "__version__",
+]

@@ -1,0 +1,206 @@
+"""What every engine shares: the build registry and the Simulation protocol.
+
+An engine builds a :class:`~neurosim.network.NetworkSpec` into a :class:`Simulation`. Build
+functions are registered per engine and keyed by the spec node type (Nengo's builder
+pattern), so no model ever branches on the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from neurosim.engines.data import SpikeData, StateData, to_neo_block
+from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
+from neurosim.network import NetworkSpec
+from neurosim.random import SeedLike
+from neurosim.units import Quantity, ms, require_quantity, second, to_si
+
+__all__ = ["Builder", "Engine", "Simulation", "check_dt", "steps_of"]
+
+
+class Builder:
+    """A registry of build functions for one engine, keyed by spec node type.
+
+    Subclass per engine with its own ``builders = {}`` (as nengo-loihi subclasses Nengo's
+    Builder), then decorate functions with ``@MyBuilder.register(NodeType)``.
+    """
+
+    builders: ClassVar[dict[type, Callable[..., Any]]] = {}
+    engine_name: ClassVar[str] = "?"
+
+    @classmethod
+    def register(cls, node_type: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            cls.builders[node_type] = fn
+            return fn
+
+        return decorator
+
+    @classmethod
+    def build(cls, node: Any, *args: Any, **kwargs: Any) -> Any:
+        for klass in type(node).__mro__:
+            if klass in cls.builders:
+                return cls.builders[klass](node, *args, **kwargs)
+        raise UnsupportedFeature(type(node).__name__, cls.engine_name)
+
+
+def check_dt(dt: Any) -> float:
+    """Validate a time step and return it in seconds."""
+    require_quantity(dt, second, "dt", "Engine.build")
+    dt_s = float(to_si(dt))
+    if not dt_s > 0:
+        raise ParameterError("dt", dt, "a time > 0 ms", "Engine.build")
+    return dt_s
+
+
+def steps_of(value_s: float, dt_s: float, what: str) -> int:
+    """A duration in whole time steps; refuses values off the grid (no silent rounding)."""
+    n = value_s / dt_s
+    k = round(n)
+    if not math.isclose(n, k, rel_tol=0, abs_tol=1e-6):
+        raise ParameterError(what, value_s * second, f"a multiple of dt ({dt_s * 1e3:g} ms)")
+    return int(k)
+
+
+def check_delays(spec: NetworkSpec, dt_s: float, engine: str) -> None:
+    """Every delay must be >= dt and a multiple of it (one tick is SpiNNaker's minimum too)."""
+    for proj in spec.projections:
+        d = proj.synapse.delay  # type: ignore[attr-defined]
+        if d is None:
+            continue
+        d_s = float(to_si(d))
+        if d_s < dt_s * (1 - 1e-9):
+            raise ParameterError("delay", d, f"a time >= dt ({dt_s * 1e3:g} ms)",
+                                 f"Projection {proj.label!r} on {engine}")
+        steps_of(d_s, dt_s, f"delay of projection {proj.label!r}")
+
+
+class Simulation(ABC):
+    """A built network, ready to run. Engines implement the abstract methods.
+
+    Attributes
+    ----------
+    spec : NetworkSpec
+    dt : Quantity
+    t : Quantity
+        Simulated time so far.
+    """
+
+    engine_name: ClassVar[str] = "?"
+
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike):
+        self.spec = spec
+        self.dt_s = dt_s
+        self.seed = seed
+        self._closed = False
+
+    @property
+    def dt(self) -> Quantity:
+        return self.dt_s * second
+
+    @property
+    @abstractmethod
+    def t(self) -> Quantity: ...
+
+    @abstractmethod
+    def _advance(self, n_steps: int, progress: bool) -> None: ...
+
+    def run(self, duration: Quantity, progress: bool | None = None) -> Simulation:
+        """Advance by ``duration`` (a multiple of dt). ``progress=None``: a bar if >= 2000 steps."""
+        if self._closed:
+            raise RuntimeError("this simulation was closed")
+        require_quantity(duration, second, "duration", f"{type(self).__name__}.run")
+        d = float(to_si(duration))
+        if d < 0:
+            raise ParameterError("duration", duration, "a time >= 0 ms",
+                                 f"{type(self).__name__}.run")
+        n = steps_of(d, self.dt_s, "duration")
+        if progress is None:
+            progress = n >= 2000
+        if n:
+            self._advance(n, progress)
+        return self
+
+    def inject(self, source: str, indices: np.ndarray, times: Quantity) -> None:
+        """Schedule extra spikes on a ``SpikeSourceArray`` (times >= the current time).
+
+        This is how a running model is given input operation by operation (the CA3 memory's
+        learn and recall) without rebuilding the network.
+        """
+        from neurosim.network import SpikeSourceArray
+
+        group = self.spec.groups.get(source)
+        if not isinstance(group, SpikeSourceArray):
+            raise ParameterError("source", source, "the label of a SpikeSourceArray",
+                                 f"{type(self).__name__}.inject")
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        require_quantity(times, second, "times", f"{type(self).__name__}.inject")
+        t = np.asarray(to_si(times), dtype=float).reshape(-1)
+        if len(idx) != len(t):
+            raise ParameterError("indices", indices, f"as many entries as times ({len(t)})",
+                                 f"{type(self).__name__}.inject")
+        if len(idx) and (idx.min() < 0 or idx.max() >= group.size):
+            raise ParameterError("indices", indices, f"ints in [0, {group.size - 1}]",
+                                 f"{type(self).__name__}.inject")
+        steps = np.round(t / self.dt_s).astype(np.int64)
+        now = int(round(float(to_si(self.t)) / self.dt_s))
+        if len(steps) and steps.min() < now:
+            raise ParameterError("times", times, f"times >= the current time ({self.t})",
+                                 f"{type(self).__name__}.inject")
+        self._inject(source, idx, steps)
+
+    @abstractmethod
+    def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None: ...
+
+    @property
+    @abstractmethod
+    def data(self) -> dict[str, SpikeData | StateData]:
+        """Recorded data by probe key (``"label.spikes"``, ``"label.v"``)."""
+
+    @abstractmethod
+    def weights(self, projection: str) -> Quantity:
+        """Current weights of a projection as an (n_pre, n_post) array, NaN where unconnected."""
+
+    def spikes(self, label: str) -> SpikeData:
+        try:
+            data = self.data[f"{label}.spikes"]
+        except KeyError:
+            raise SpecError(f"no spike probe on {label!r}; add Probe({label!r}, 'spikes') to the "
+                            "spec") from None
+        assert isinstance(data, SpikeData)
+        return data
+
+    def to_neo(self):
+        """All recorded data as a ``neo.Block`` (as PyNN's ``get_data()``)."""
+        spikes = {k.split(".")[0]: v for k, v in self.data.items() if isinstance(v, SpikeData)}
+        states = {k: v for k, v in self.data.items() if isinstance(v, StateData)}
+        return to_neo_block(self.spec.name, spikes, states, self.t,
+                            description=f"neurosim {self.engine_name} engine, dt={self.dt}")
+
+    def close(self) -> None:
+        self._closed = True
+
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class Engine(ABC):
+    """An in-process simulator that builds a spec."""
+
+    name: ClassVar[str] = "?"
+
+    @abstractmethod
+    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
+              **options: Any) -> Simulation: ...
+
+
+def empty_weights(n_pre: int, n_post: int) -> np.ndarray:
+    return np.full((n_pre, n_post), np.nan)

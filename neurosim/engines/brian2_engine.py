@@ -1,0 +1,513 @@
+"""The Brian2 engine: builds a NetworkSpec into a Brian2 ``Network``.
+
+Timing follows SpiNNaker (sPyNNaker 7.x, ``neuron_impl_standard.h``), the hardware our models
+were published on, on Brian2's time grid:
+
+* **Hop latency = delay.** sPyNNaker writes a spike emitted at tick t through delay d into the
+  ring-buffer slot t+d and the target integrates it in tick t+d, so it can fire at t+d.
+  Brian2's default schedule (groups, thresholds, synapses, resets) delivers at step t+d
+  *after* that step's integration, which costs one extra step per hop. We deliver through a
+  Brian2 delay of ``d - dt``: the input lands at the end of step t+d-1, i.e. before the
+  integration of step t+d. Delays must therefore be >= dt (SpiNNaker's minimum too).
+* **Refractory period.** sPyNNaker freezes V for ``ceil(tau_refrac/dt)`` ticks *after* the
+  spike tick; Brian2 counts its refractory period from the spike's step, so we give Brian2
+  ``(ceil(tau_refrac/dt) + 1) dt``. Synaptic currents keep integrating while refractory.
+* **Threshold** ``v >= v_thresh``; ``v`` is recorded before the step's update (Brian2's
+  StateMonitor at ``start``, sPyNNaker's recording of ``v[t]``).
+* **STDP** (``STDPMechanism`` = ``SpikePairRule`` x additive/multiplicative) follows
+  sPyNNaker's event semantics (``synapse_dynamics_stdp_mad_impl.c``): a pre spike counts at
+  its emission tick T, a post spike at ``t_post + d`` (back-propagation delay = the dendritic
+  delay); a post event at the same time as a pre is applied first; potentiation uses the pre
+  trace, depression the post trace (all-to-all, increments of 1); the weight is clipped
+  after each event; the spike delivers the weight updated by its own depression. sPyNNaker
+  applies post events lazily at the next pre spike; applying them as they happen (here)
+  gives the same weights at every pre spike (only a weight read back after the last pre
+  spike can differ: ours includes the trailing post events).
+
+Subthreshold dynamics of ``IF_curr_exp`` are integrated exactly (Brian2's ``exact``
+method); ``IF_cond_exp`` uses exponential Euler (conductance-based, not linear).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import brian2 as b2
+import numpy as np
+
+from neurosim.config import cache_dir
+from neurosim.engines.base import (
+    Builder,
+    Engine,
+    Simulation,
+    check_delays,
+    check_dt,
+    empty_weights,
+)
+from neurosim.engines.data import SpikeData, StateData
+from neurosim.errors import ParameterError, UnsupportedFeature
+from neurosim.network import (
+    IF_cond_exp,
+    IF_curr_exp,
+    NetworkSpec,
+    Population,
+    Probe,
+    Projection,
+    SpikeSourceArray,
+    SpikeSourcePoisson,
+    STDPMechanism,
+    StaticSynapse,
+)
+from neurosim.network.synapses import AdditiveWeightDependence
+from neurosim.random import SeedLike, as_seed_sequence, child_seed, make_rng
+from neurosim.units import Quantity, ms, second, to_si
+
+__all__ = ["Brian2Builder", "Brian2Engine", "Brian2Simulation"]
+
+_CELL_PARAMS = {
+    IF_curr_exp: "cm tau_m tau_syn_E tau_syn_I i_offset v_rest v_reset v_thresh".split(),
+    IF_cond_exp: ("cm tau_m tau_syn_E tau_syn_I e_rev_E e_rev_I i_offset v_rest v_reset "
+                  "v_thresh").split(),
+}
+
+_EQS = {
+    IF_curr_exp: """
+        dv/dt = (v_rest - v)/tau_m + (isyn_exc - isyn_inh + i_offset)/c_m : volt (unless refractory)
+        disyn_exc/dt = -isyn_exc/tau_syn_E : amp
+        disyn_inh/dt = -isyn_inh/tau_syn_I : amp
+    """,
+    IF_cond_exp: """
+        dv/dt = (v_rest - v)/tau_m + (gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v)
+                 + i_offset)/c_m : volt (unless refractory)
+        dgsyn_exc/dt = -gsyn_exc/tau_syn_E : siemens
+        dgsyn_inh/dt = -gsyn_inh/tau_syn_I : siemens
+    """,
+}
+_METHOD = {IF_curr_exp: "exact", IF_cond_exp: "exponential_euler"}
+_UNIT_DECL = {"cm": "farad", "tau_m": "second", "tau_syn_E": "second", "tau_syn_I": "second",
+              "i_offset": "amp", "v_rest": "volt", "v_reset": "volt", "v_thresh": "volt",
+              "e_rev_E": "volt", "e_rev_I": "volt"}
+_TARGET = {IF_curr_exp: {"excitatory": "isyn_exc", "inhibitory": "isyn_inh"},
+           IF_cond_exp: {"excitatory": "gsyn_exc", "inhibitory": "gsyn_inh"}}
+
+# Pathway order inside Brian2's "synapses" slot at one step: post events first (sPyNNaker
+# applies post events at or before a pre spike's time before that spike's depression), then
+# the plasticity of pre spikes, then delivery.
+_ORDER_POST, _ORDER_STDP, _ORDER_DELIVER = 0, 1, 2
+
+
+#: Discretisations of the neuron dynamics: "exact" (continuous time, exact for linear cells)
+#: and "spinnaker" (sPyNNaker's per-tick arithmetic, in floating point).
+INTEGRATIONS = ("exact", "spinnaker")
+
+
+def refractory_steps(tau_refrac_s: float, dt_s: float) -> int:
+    """Ticks frozen after the spike tick, as sPyNNaker: ``ceil(tau_refrac/dt)``."""
+    return int(math.ceil(tau_refrac_s / dt_s - 1e-9))
+
+
+class Brian2Builder(Builder):
+    builders: ClassVar[dict[type, Any]] = {}
+    engine_name: ClassVar[str] = "brian2"
+
+
+class _Context:
+    """State shared by the build functions of one spec."""
+
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: np.random.SeedSequence):
+        self.spec = spec
+        self.dt_s = dt_s
+        self.seed = seed
+        self.groups: dict[str, Any] = {}
+        self.synapses: dict[str, tuple[Any, int, int, int, int]] = {}
+        self.monitors: dict[str, tuple[Probe, Any]] = {}
+        self.scheduled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.integration = "exact"
+        # One clock for every object (Brian2 would otherwise make one per object).
+        self.clock = b2.Clock(dt=dt_s * second, name="neurosim_clock")
+        self.stdp_zero_depresses = True
+        self.objects: list[Any] = []
+
+
+@Brian2Builder.register(Population)
+def _build_population(pop: Population, ctx: _Context) -> None:
+    cell = pop.celltype
+    ctype = type(cell)
+    if ctype not in _EQS:
+        raise UnsupportedFeature(f"cell type {ctype.__name__}", "brian2", "IF_curr_exp")
+    if ctx.integration == "spinnaker":
+        group = _spinnaker_group(pop, ctx)
+    else:
+        group = _exact_group(pop, ctx)
+    group.v = to_si(pop.v_init) * b2.volt
+    ctx.groups[pop.label] = group
+    ctx.objects.append(group)
+
+
+def _set_params(group: Any, cell: Any) -> dict[str, float]:
+    si = cell.to_si()
+    for n in _CELL_PARAMS[type(cell)]:
+        setattr(group, _b2name(n), si[n] * getattr(b2, _UNIT_DECL[n]))
+    return si
+
+
+def _exact_group(pop: Population, ctx: _Context) -> Any:
+    """Continuous-time dynamics, integrated exactly (linear) or by exponential Euler."""
+    ctype = type(pop.celltype)
+    names = _CELL_PARAMS[ctype]
+    eqs = _EQS[ctype] + "".join(f"\n{_b2name(n)} : {_UNIT_DECL[n]} (constant)" for n in names)
+    eqs += "\nrefractory_period : second (constant)"
+    group = b2.NeuronGroup(
+        pop.size, eqs, threshold="v >= v_thresh", reset="v = v_reset",
+        refractory="refractory_period", method=_METHOD[ctype], clock=ctx.clock,
+        name=_safe(f"pop_{pop.label}"), namespace={},
+    )
+    si = _set_params(group, pop.celltype)
+    steps = refractory_steps(si["tau_refrac"], ctx.dt_s)
+    # Brian2 counts the refractory period from the spike's own step; sPyNNaker freezes V for
+    # `steps` ticks after it. Brian2 starts lastspike at -1e4 s: nobody starts refractory.
+    group.refractory_period = (steps + 1) * ctx.dt_s * second
+    return group
+
+
+def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
+    """sPyNNaker's tick arithmetic (neuron_model_lif_impl.h, synapse_types_exponential_impl.h).
+
+    Per tick: the synaptic currents hold their average over the tick (an input of weight w
+    adds ``w * tau_syn/dt * (1 - exp(-dt/tau_syn))``); V moves by the exact solution for that
+    constant current, ``V = a - exp(-dt/tau_m) (a - V)`` with ``a = v_rest + R I``, unless
+    refractory; then the threshold; then the currents decay by ``exp(-dt/tau_syn)``.
+    """
+    ctype = type(pop.celltype)
+    if ctype is not IF_curr_exp:
+        raise UnsupportedFeature(f"integration='spinnaker' for {ctype.__name__}", "brian2",
+                                 "integration='exact'")
+    names = _CELL_PARAMS[ctype]
+    eqs = """
+        v : volt
+        isyn_exc : amp
+        isyn_inh : amp
+        refrac_left : integer
+        refrac_ticks : integer (constant)
+        exp_tc : 1 (constant)
+        decay_E : 1 (constant)
+        decay_I : 1 (constant)
+        init_E : 1 (constant)
+        init_I : 1 (constant)
+    """ + "".join(f"\n{_b2name(n)} : {_UNIT_DECL[n]} (constant)" for n in names)
+    group = b2.NeuronGroup(
+        pop.size, eqs, threshold="v >= v_thresh",
+        reset="v = v_reset\nrefrac_left = refrac_ticks", clock=ctx.clock,
+        name=_safe(f"pop_{pop.label}"), namespace={},
+    )
+    si = _set_params(group, pop.celltype)
+    dt = ctx.dt_s
+    group.refrac_ticks = refractory_steps(si["tau_refrac"], dt)
+    group.exp_tc = math.exp(-dt / si["tau_m"])
+    for rec, tau in (("E", si["tau_syn_E"]), ("I", si["tau_syn_I"])):
+        decay = math.exp(-dt / tau)
+        setattr(group, f"decay_{rec}", decay)
+        setattr(group, f"init_{rec}", tau / dt * (1 - decay))
+    group.run_regularly("""
+        active = int(refrac_left <= 0)
+        a = v_rest + (isyn_exc - isyn_inh + i_offset) * tau_m / c_m
+        v = active * (a - exp_tc * (a - v)) + (1 - active) * v
+        refrac_left = refrac_left - (1 - active)
+        isyn_exc = isyn_exc * decay_E
+        isyn_inh = isyn_inh * decay_I
+    """, when="groups", name=_safe(f"pop_{pop.label}_tick"))
+    return group
+
+
+@Brian2Builder.register(SpikeSourceArray)
+def _build_spike_array(src: SpikeSourceArray, ctx: _Context) -> None:
+    idx, times = [], []
+    for i, train in enumerate(src.spike_times):
+        steps = np.round(np.asarray(train) / ctx.dt_s).astype(np.int64)
+        if len(np.unique(steps)) != len(steps):
+            raise ParameterError("spike_times", train,
+                                 f"at most one spike per time step ({ctx.dt_s * 1e3:g} ms)",
+                                 f"SpikeSourceArray {src.label!r}, source {i}")
+        idx.append(np.full(len(steps), i))
+        times.append(steps)
+    i_arr = np.concatenate(idx) if idx else np.zeros(0, int)
+    s_arr = np.concatenate(times) if times else np.zeros(0, int)
+    group = b2.SpikeGeneratorGroup(src.size, i_arr, s_arr * ctx.dt_s * second,
+                                   clock=ctx.clock, name=_safe(f"src_{src.label}"))
+    ctx.scheduled[src.label] = (i_arr, s_arr)
+    ctx.groups[src.label] = group
+    ctx.objects.append(group)
+
+
+@Brian2Builder.register(SpikeSourcePoisson)
+def _build_poisson(src: SpikeSourcePoisson, ctx: _Context) -> None:
+    start = to_si(src.start)
+    stop = math.inf if src.duration is None else start + to_si(src.duration)
+    ns = {"rate_": to_si(src.rate) * b2.Hz, "start_": start * second,
+          "stop_": (stop if math.isfinite(stop) else 1e30) * second}
+    group = b2.PoissonGroup(src.size, rates="rate_ * int(t >= start_ and t < stop_)",
+                            clock=ctx.clock, name=_safe(f"src_{src.label}"), namespace=ns)
+    ctx.groups[src.label] = group
+    ctx.objects.append(group)
+
+
+def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[str, Any]]:
+    td = syn.timing_dependence.to_si()
+    wd = syn.weight_dependence
+    wmin, wmax = to_si(wd.w_min), to_si(wd.w_max)
+    unit = b2.amp if syn.kind == "current" else b2.siemens
+    ns: dict[str, Any] = {"tau_plus": td["tau_plus"] * second,
+                          "tau_minus": td["tau_minus"] * second,
+                          "w_min": wmin * unit, "w_max": wmax * unit}
+    if isinstance(wd, AdditiveWeightDependence):
+        scale = wd.amplitude_scale()  # w_max, or one nA / uS (sPyNNaker 7.4.1)
+        ns["a_plus"] = td["A_plus"] * scale * unit
+        ns["a_minus"] = td["A_minus"] * scale * unit
+        pot = "a_plus * x_pre"
+        dep = "a_minus * y_post"
+    else:
+        ns["a_plus"] = td["A_plus"]
+        ns["a_minus"] = td["A_minus"]
+        pot = "a_plus * (w_max - w) * x_pre"
+        dep = "a_minus * (w - w_min) * y_post"
+    # The same-time case (dt == 0) depresses when include_zero (sPyNNaker's newest pair rule).
+    cond = "t - lastpost >= 0*second" if include_zero else "t - lastpost > 0*second"
+    on_pre = f"""
+        y_post = apost * exp(-(t - lastpost)/tau_minus) * int({cond})
+        w = clip(w - {dep}, w_min, w_max)
+        apre = apre * exp(-(t - lastpre)/tau_plus) + 1
+        lastpre = t
+    """
+    on_post = f"""
+        x_pre = apre * exp(-(t - lastpre)/tau_plus) * int(t - lastpre > 0*second)
+        w = clip(w + {pot}, w_min, w_max)
+        apost = apost * exp(-(t - lastpost)/tau_minus) + 1
+        lastpost = t
+    """
+    return on_pre, on_post, ns
+
+
+@Brian2Builder.register(Projection)
+def _build_projection(proj: Projection, ctx: _Context) -> None:
+    spec = ctx.spec
+    pre_ids, post_ids = spec.ids(proj.pre), spec.ids(proj.post)
+    pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
+    post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+    rng = make_rng(child_seed(ctx.seed, "projection", proj.label))
+    i, j = proj.connector.connect(pre_ids, post_ids, pre_label == post_label, rng)
+    post_pop = spec.population(post_label)
+    target = _TARGET[type(post_pop.celltype)][proj.receptor]
+    syn = proj.synapse
+    unit_name = "amp" if syn.kind == "current" else "siemens"
+    d_s = ctx.dt_s if syn.delay is None else float(to_si(syn.delay))
+    # Under sPyNNaker's arithmetic a current holds its tick average: scale the jump.
+    scale = "* init_E_post" if ctx.integration == "spinnaker" and target == "isyn_exc" else (
+        "* init_I_post" if ctx.integration == "spinnaker" else "")
+    deliver = f"{target}_post += w {scale}"
+    if isinstance(syn, StaticSynapse):
+        model = f"w : {unit_name}"
+        on_pre: Any = deliver
+        on_post = None
+        delay: Any = {"pre": (d_s - ctx.dt_s) * second}
+        ns: dict[str, Any] = {}
+    elif isinstance(syn, STDPMechanism):
+        model = f"""w : {unit_name}
+                    apre : 1
+                    apost : 1
+                    lastpre : second
+                    lastpost : second"""
+        stdp_pre, on_post, ns = _stdp_code(syn, include_zero=ctx.stdp_zero_depresses)
+        on_pre = {"pre": deliver, "stdp": stdp_pre}
+        delay = {"pre": (d_s - ctx.dt_s) * second, "stdp": 0 * second, "post": d_s * second}
+    else:  # pragma: no cover - the spec only admits the two types above
+        raise UnsupportedFeature(type(syn).__name__, "brian2", "StaticSynapse")
+    S = b2.Synapses(ctx.groups[pre_label], ctx.groups[post_label], model=model, on_pre=on_pre,
+                    on_post=on_post, delay=delay, clock=ctx.clock,
+                    name=_safe(f"proj{len(ctx.synapses)}_{proj.label}"), namespace=ns)
+    if len(i):
+        S.connect(i=pre_ids[i], j=post_ids[j])
+    else:
+        S.active = False
+    S.w = float(to_si(syn.weight)) * getattr(b2, unit_name)
+    if isinstance(syn, STDPMechanism):
+        S.lastpre = -1e9 * second
+        S.lastpost = -1e9 * second
+        S.stdp.order = _ORDER_STDP
+        S.post.order = _ORDER_POST
+    S.pre.order = _ORDER_DELIVER
+    ctx.synapses[proj.label] = (S, len(pre_ids), len(post_ids), int(pre_ids[0]), int(post_ids[0]))
+    ctx.objects.append(S)
+
+
+@Brian2Builder.register(Probe)
+def _build_probe(probe: Probe, ctx: _Context) -> None:
+    group = ctx.groups[probe.target]
+    if probe.variable == "spikes":
+        mon = b2.SpikeMonitor(group, name=_safe(f"spk_{probe.target}"))
+    else:
+        sampling = ctx.dt_s if probe.sampling_interval is None else probe.sampling_interval
+        clock = ctx.clock if probe.sampling_interval is None else b2.Clock(sampling * second)
+        mon = b2.StateMonitor(group, probe.variable, record=True, clock=clock,
+                              name=_safe(f"st_{probe.target}_{probe.variable}"))
+    ctx.monitors[probe.key] = (probe, mon)
+    ctx.objects.append(mon)
+
+
+def _b2name(param: str) -> str:
+    # "cm" is a unit name in Brian2 and cannot name a variable.
+    return "c_m" if param == "cm" else param
+
+
+def _safe(name: str) -> str:
+    out = "".join(c if c.isalnum() else "_" for c in name)
+    return out if out[0].isalpha() else "n" + out
+
+
+class Brian2Simulation(Simulation):
+    """A spec built on Brian2 (runtime mode), run in chunks with ``run()``."""
+
+    engine_name: ClassVar[str] = "brian2"
+
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, ctx: _Context,
+                 network: Any):
+        super().__init__(spec, dt_s, seed)
+        self._ctx = ctx
+        self._net = network
+
+    @property
+    def t(self) -> Quantity:
+        return float(self._net.t) * second
+
+    @property
+    def network(self):
+        """The underlying ``brian2.Network`` (for inspection; changing it voids guarantees)."""
+        return self._net
+
+    def _advance(self, n_steps: int, progress: bool) -> None:
+        duration = n_steps * self.dt_s * second
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=n_steps, unit="step", desc=f"brian2 {self.spec.name}")
+
+            def report(elapsed, complete, start, total):
+                bar.n = int(round(complete * n_steps))
+                bar.refresh()
+
+            try:
+                self._net.run(duration, report=report, report_period=1 * second, namespace={})
+            finally:
+                bar.n = n_steps
+                bar.close()
+        else:
+            self._net.run(duration, namespace={})
+
+    def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
+        now = int(round(float(self._net.t_) / self.dt_s))
+        old_i, old_s = self._ctx.scheduled[source]
+        keep = old_s >= now  # Brian2 warns about (and ignores) spikes in the past
+        i_all = np.concatenate([old_i[keep], indices])
+        s_all = np.concatenate([old_s[keep], steps])
+        key = s_all * (int(i_all.max(initial=0)) + 1) + i_all
+        if len(np.unique(key)) != len(key):
+            raise ParameterError("times", steps * self.dt, "at most one spike per source and "
+                                 "time step", f"{type(self).__name__}.inject")
+        self._ctx.scheduled[source] = (i_all, s_all)
+        self._ctx.groups[source].set_spikes(i_all, s_all * self.dt_s * second)
+
+    @property
+    def data(self) -> dict[str, SpikeData | StateData]:
+        out: dict[str, SpikeData | StateData] = {}
+        for key, (probe, mon) in self._ctx.monitors.items():
+            size = self.spec.groups[probe.target].size
+            if probe.variable == "spikes":
+                # Spikes happen on the grid: snap away Brian2's float accumulation noise.
+                t = np.round(np.asarray(mon.t_[:], dtype=float) / self.dt_s) * self.dt_s
+                i = np.asarray(mon.i[:], dtype=np.int64)
+                order = np.lexsort((i, t))
+                out[key] = SpikeData(probe.target, size, t[order] * second, i[order])
+            else:
+                values = getattr(mon, probe.variable)
+                out[key] = StateData(probe.target, probe.variable,
+                                     np.asarray(mon.t_[:]) * second, values.T)
+        return out
+
+    def weights(self, projection: str) -> Quantity:
+        try:
+            S, n_pre, n_post, pre0, post0 = self._ctx.synapses[projection]
+        except KeyError:
+            raise ParameterError("projection", projection,
+                                 f"one of {sorted(self._ctx.synapses)}") from None
+        out = empty_weights(n_pre, n_post)
+        if S.active or len(S):
+            out[np.asarray(S.i[:]) - pre0, np.asarray(S.j[:]) - post0] = np.asarray(S.w_[:])
+        unit = b2.amp if self.spec.projection(projection).synapse.kind == "current" else b2.siemens
+        return out * unit
+
+
+class Brian2Engine(Engine):
+    """Build specs on Brian2.
+
+    Parameters
+    ----------
+    codegen_target
+        "numpy" (no compilation: the fastest start, best for small networks and short
+        chunks) or "cython" (compiled once into the cache folder, faster on large networks).
+    integration
+        "exact" (continuous-time dynamics, exact for IF_curr_exp) or "spinnaker"
+        (sPyNNaker's per-tick arithmetic: tick-averaged synaptic current, exponential step
+        of V; what a network tuned on SpiNNaker, like the CA3 memory, expects).
+    stdp_zero_depresses
+        Whether a pre spike at the same (delayed) time as a post spike depresses, as in
+        sPyNNaker 7's pair rule (``timing_pair_impl.h`` has no ``dt > 0`` guard on
+        depression); see docs/decisions.md.
+    """
+
+    name: ClassVar[str] = "brian2"
+
+    def __init__(self, codegen_target: str = "numpy", integration: str = "exact",
+                 stdp_zero_depresses: bool = True):
+        if codegen_target not in ("numpy", "cython"):
+            raise ParameterError("codegen_target", codegen_target, "'numpy' or 'cython'",
+                                 "Brian2Engine")
+        if integration not in INTEGRATIONS:
+            raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
+                                 "Brian2Engine")
+        self.codegen_target = codegen_target
+        self.integration = integration
+        self.stdp_zero_depresses = bool(stdp_zero_depresses)
+
+    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
+              **options: Any) -> Brian2Simulation:
+        """Build ``spec`` with time step ``dt``; ``seed`` fixes connectivity and Poisson spikes."""
+        if options:
+            raise ParameterError("options", sorted(options), "no extra options",
+                                 "Brian2Engine.build")
+        if not isinstance(spec, NetworkSpec):
+            raise ParameterError("spec", spec, "a NetworkSpec", "Brian2Engine.build")
+        dt_s = check_dt(dt)
+        check_delays(spec, dt_s, "brian2")
+        root = as_seed_sequence(seed)
+        _configure_brian2(self.codegen_target)
+        # Brian2's random numbers (Poisson sources) come from its own global generator:
+        # seed it from our child seed so a run is reproducible.
+        b2.seed(int(child_seed(root, "brian2").generate_state(1)[0] % (2**31)))
+        ctx = _Context(spec, dt_s, root)
+        ctx.stdp_zero_depresses = self.stdp_zero_depresses
+        ctx.integration = self.integration
+        for node in (*spec.populations, *spec.sources, *spec.projections, *spec.probes):
+            Brian2Builder.build(node, ctx)
+        net = b2.Network(*ctx.objects)
+        return Brian2Simulation(spec, dt_s, seed, ctx, net)
+
+
+def _configure_brian2(target: str) -> None:
+    b2.prefs.codegen.target = target
+    b2.prefs.codegen.runtime.cython.cache_dir = str(cache_dir("brian2-cython"))
+    b2.prefs.codegen.runtime.cython.multiprocess_safe = True
+    # Quiet Brian2's INFO logs about code generation; warnings still show.
+    b2.BrianLogger.log_level_warn()
+
+
+_ = (ms, b2)

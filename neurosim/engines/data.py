@@ -1,0 +1,92 @@
+"""Recorded data with units, shared by every engine, and its export to Neo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurosim.units import Quantity, second, to_si
+
+__all__ = ["SpikeData", "StateData"]
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeData:
+    """Spikes of one population or source: parallel arrays of times and neuron indices.
+
+    ``times`` is a Brian2 Quantity (seconds), sorted by time then index.
+    """
+
+    label: str
+    size: int
+    times: Quantity
+    indices: np.ndarray
+
+    def trains(self) -> list[Quantity]:
+        """One array of spike times (with units) per neuron."""
+        t = np.asarray(to_si(self.times)) if len(self.indices) else np.zeros(0)
+        return [t[self.indices == i] * second for i in range(self.size)]
+
+    def count(self) -> np.ndarray:
+        return np.bincount(self.indices, minlength=self.size)
+
+    def between(self, start: Quantity, stop: Quantity) -> SpikeData:
+        """The spikes with ``start <= t < stop``."""
+        t = np.asarray(to_si(self.times), dtype=float).reshape(-1)
+        lo, hi = to_si(start, second), to_si(stop, second)
+        # Half a nanosecond of slack: times are multiples of dt held in floating point.
+        keep = (t >= lo - 5e-10) & (t < hi - 5e-10)
+        return SpikeData(self.label, self.size, t[keep] * second, self.indices[keep])
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+@dataclass(frozen=True, eq=False)
+class StateData:
+    """A sampled state variable: ``values[k, i]`` is neuron i at ``times[k]``."""
+
+    label: str
+    variable: str
+    times: Quantity
+    values: Quantity
+
+
+def to_neo_block(name: str, spikes: dict[str, SpikeData], states: dict[str, StateData],
+                 t_stop: Quantity, description: str = ""):
+    """A ``neo.Block`` with one Segment, laid out like PyNN's ``Population.get_data()``.
+
+    Each recorded population contributes its SpikeTrains (``annotations['source_population']``,
+    ``annotations['source_index']``) and one AnalogSignal per recorded state variable.
+    """
+    import neo
+    import quantities as pq
+
+    block = neo.Block(name=name, description=description)
+    seg = neo.Segment(name="segment000")
+    block.segments.append(seg)
+    t_stop_s = float(to_si(t_stop))
+    for label, data in spikes.items():
+        for i, train in enumerate(data.trains()):
+            t = np.asarray(to_si(train), dtype=float)
+            t_end = max(t_stop_s, float(t.max()) if t.size else 0.0)
+            st = neo.SpikeTrain((t * 1e3) * pq.ms, t_stop=(t_end * 1e3) * pq.ms,
+                                source_population=label, source_index=i, channel_id=i)
+            seg.spiketrains.append(st)
+    units = {"v": pq.mV, "isyn_exc": pq.nA, "isyn_inh": pq.nA, "gsyn_exc": pq.uS,
+             "gsyn_inh": pq.uS}
+    si_units = {"v": pq.V, "isyn_exc": pq.A, "isyn_inh": pq.A, "gsyn_exc": pq.S,
+                "gsyn_inh": pq.S}
+    for data in states.values():
+        t = np.asarray(to_si(data.times), dtype=float)
+        if t.size == 0:
+            continue
+        period = float(t[1] - t[0]) if t.size > 1 else 1e-4
+        vals = np.asarray(to_si(data.values), dtype=float) * si_units[data.variable]
+        sig = neo.AnalogSignal(vals.rescale(units[data.variable]), t_start=t[0] * pq.s,
+                               sampling_period=period * pq.s, name=data.variable,
+                               source_population=data.label,
+                               channel_ids=np.arange(vals.shape[1]))
+        seg.analogsignals.append(sig)
+    return block

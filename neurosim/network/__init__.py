@@ -1,0 +1,46 @@
+"""Backend-free network description (see :mod:`neurosim.network.spec`)."""
+
+from neurosim.network.cells import CELL_TYPES, IF_cond_exp, IF_curr_exp, StandardCell
+from neurosim.network.connectors import AllToAll, Connector, FixedProbability, FromList, OneToOne
+from neurosim.network.spec import (
+    NetworkSpec,
+    Population,
+    Probe,
+    Projection,
+    SpikeSourceArray,
+    SpikeSourcePoisson,
+    View,
+)
+from neurosim.network.synapses import (
+    AdditiveWeightDependence,
+    MultiplicativeWeightDependence,
+    SpikePairRule,
+    STDPMechanism,
+    StaticSynapse,
+    Synapse,
+)
+
+__all__ = [
+    "CELL_TYPES",
+    "AdditiveWeightDependence",
+    "AllToAll",
+    "Connector",
+    "FixedProbability",
+    "FromList",
+    "IF_cond_exp",
+    "IF_curr_exp",
+    "MultiplicativeWeightDependence",
+    "NetworkSpec",
+    "OneToOne",
+    "Population",
+    "Probe",
+    "Projection",
+    "STDPMechanism",
+    "SpikePairRule",
+    "SpikeSourceArray",
+    "SpikeSourcePoisson",
+    "StandardCell",
+    "StaticSynapse",
+    "Synapse",
+    "View",
+]

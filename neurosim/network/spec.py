@@ -1,0 +1,474 @@
+"""The network spec: a frozen, backend-free, JSON round-trippable description of a network.
+
+A spec says *what* (populations, spike sources, projections, probes), never *how*: engines
+(:mod:`neurosim.engines`) and hardware backends build it. Validation happens here, before any
+build: sizes, units against cell types, and references between parts.
+
+Examples
+--------
+>>> from neurosim.network import *
+>>> from neurosim.units import ms, nA
+>>> spec = NetworkSpec(
+...     populations=(Population("cells", 2, IF_curr_exp()),),
+...     sources=(SpikeSourceArray.from_times("stim", [[1, 5] * ms]),),
+...     projections=(Projection("stim", View("cells", 0, 1), OneToOne(),
+...                             StaticSynapse(weight=2 * nA, delay=1 * ms)),),
+...     probes=(Probe("cells", "spikes"),),
+... )
+>>> NetworkSpec.from_json(spec.to_json()) == spec
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neurosim.errors import ParameterError, SpecError
+from neurosim.network.cells import CELL_TYPES, WEIGHT_UNITS, StandardCell
+from neurosim.network.connectors import CONNECTORS, Connector
+from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
+from neurosim.params import Quantity
+from neurosim.units import Hz, ms, require_quantity, second, to_si
+
+__all__ = [
+    "NetworkSpec",
+    "Population",
+    "Probe",
+    "Projection",
+    "SpikeSourceArray",
+    "SpikeSourcePoisson",
+    "View",
+]
+
+RECEPTORS = ("excitatory", "inhibitory")
+
+
+def _check_label(label: Any, owner: str) -> None:
+    if not isinstance(label, str) or not label or any(c in label for c in "[]:"):
+        raise ParameterError("label", label, "a non-empty string without '[', ']' or ':'", owner)
+
+
+def _check_size(size: Any, owner: str) -> None:
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+        raise ParameterError("size", size, "an int >= 1", owner)
+
+
+@dataclass(frozen=True)
+class Population:
+    """``size`` neurons of one standard cell type (PyNN ``Population``).
+
+    ``initial_v`` defaults to the cell type's ``v_rest`` (PyNN's default initial value).
+    """
+
+    label: str
+    size: int
+    celltype: StandardCell
+    initial_v: Quantity | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_label(self.label, "Population")
+        _check_size(self.size, "Population")
+        if not isinstance(self.celltype, StandardCell):
+            raise ParameterError("celltype", self.celltype,
+                                 f"a cell type instance, one of {sorted(CELL_TYPES)}", "Population")
+        if self.initial_v is not None:
+            require_quantity(self.initial_v, ms.dim and self.celltype.v_rest, "initial_v",
+                             "Population")
+
+    @property
+    def v_init(self) -> Quantity:
+        return self.celltype.v_rest if self.initial_v is None else self.initial_v
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "Population",
+            "label": self.label,
+            "size": int(self.size),
+            "celltype": {"type": type(self.celltype).__name__, "params": self.celltype.to_dict()},
+            "initial_v": None if self.initial_v is None else to_si(self.initial_v),
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Population) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeSourceArray:
+    """Spike sources that fire at given times (PyNN ``SpikeSourceArray``).
+
+    ``spike_times`` holds one sorted tuple of times in seconds per source; build it with
+    :meth:`from_times`, which takes quantities.
+    """
+
+    label: str
+    spike_times: tuple[tuple[float, ...], ...]
+
+    def __post_init__(self) -> None:
+        _check_label(self.label, "SpikeSourceArray")
+        if len(self.spike_times) < 1:
+            raise ParameterError("spike_times", self.spike_times, "at least one source",
+                                 "SpikeSourceArray")
+        cleaned = []
+        for train in self.spike_times:
+            arr = np.sort(np.asarray(train, dtype=float).ravel())
+            if arr.size and (not np.isfinite(arr).all() or arr[0] < 0):
+                raise ParameterError("spike_times", train, "finite times >= 0 s",
+                                     "SpikeSourceArray")
+            cleaned.append(tuple(arr.tolist()))
+        object.__setattr__(self, "spike_times", tuple(cleaned))
+
+    @classmethod
+    def from_times(cls, label: str, times: Sequence[Quantity]) -> SpikeSourceArray:
+        """One source per entry of ``times``, each a time array with units (e.g. ``[1, 5]*ms``)."""
+        trains = []
+        for k, t in enumerate(times):
+            t = require_quantity(t, second, f"times[{k}]", "SpikeSourceArray.from_times")
+            trains.append(tuple(np.atleast_1d(to_si(t)).tolist()))
+        return cls(label, tuple(trains))
+
+    @property
+    def size(self) -> int:
+        return len(self.spike_times)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "SpikeSourceArray", "label": self.label,
+                "spike_times": [list(t) for t in self.spike_times]}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpikeSourceArray) and self.to_dict() == other.to_dict()
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeSourcePoisson:
+    """Independent Poisson spike sources (PyNN ``SpikeSourcePoisson``)."""
+
+    label: str
+    size: int
+    rate: Quantity = field(default_factory=lambda: 1.0 * Hz)
+    start: Quantity = field(default_factory=lambda: 0.0 * ms)
+    duration: Quantity | None = None
+
+    def __post_init__(self) -> None:
+        owner = "SpikeSourcePoisson"
+        _check_label(self.label, owner)
+        _check_size(self.size, owner)
+        require_quantity(self.rate, Hz, "rate", owner)
+        if to_si(self.rate) < 0:
+            raise ParameterError("rate", self.rate, "a rate >= 0 Hz", owner)
+        require_quantity(self.start, second, "start", owner)
+        if to_si(self.start) < 0:
+            raise ParameterError("start", self.start, "a time >= 0 s", owner)
+        if self.duration is not None:
+            require_quantity(self.duration, second, "duration", owner)
+            if to_si(self.duration) < 0:
+                raise ParameterError("duration", self.duration, "a time >= 0 s or None", owner)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "SpikeSourcePoisson", "label": self.label, "size": int(self.size),
+                "rate": to_si(self.rate), "start": to_si(self.start),
+                "duration": None if self.duration is None else to_si(self.duration)}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpikeSourcePoisson) and self.to_dict() == other.to_dict()
+
+
+Source = SpikeSourceArray | SpikeSourcePoisson
+
+
+@dataclass(frozen=True)
+class View:
+    """Neurons ``start:stop`` of a population or source (PyNN ``PopulationView`` of a slice)."""
+
+    label: str
+    start: int
+    stop: int
+
+    def __post_init__(self) -> None:
+        _check_label(self.label, "View")
+        for name in ("start", "stop"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
+                raise ParameterError(name, v, "an int >= 0", "View")
+        if self.stop <= self.start:
+            raise ParameterError("stop", self.stop, f"> start ({self.start})", "View")
+
+    def __str__(self) -> str:
+        return f"{self.label}[{self.start}:{self.stop}]"
+
+
+def _as_view(x: str | View) -> View | str:
+    return x
+
+
+def _ref_label(ref: str | View) -> str:
+    return ref.label if isinstance(ref, View) else ref
+
+
+def _ref_to_json(ref: str | View) -> Any:
+    return [ref.label, int(ref.start), int(ref.stop)] if isinstance(ref, View) else ref
+
+
+def _ref_from_json(data: Any) -> str | View:
+    return View(*data) if isinstance(data, list) else data
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """Synapses from ``pre`` to ``post`` (PyNN ``Projection``).
+
+    ``pre`` and ``post`` are labels or :class:`View` slices; ``receptor`` is
+    "excitatory" or "inhibitory". The label defaults to ``"pre->post:receptor"``.
+    """
+
+    pre: str | View
+    post: str | View
+    connector: Connector
+    synapse: Synapse
+    receptor: str = "excitatory"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        owner = "Projection"
+        for name in ("pre", "post"):
+            ref = getattr(self, name)
+            if not isinstance(ref, str | View):
+                raise ParameterError(name, ref, "a label or a View", owner)
+        if not isinstance(self.connector, Connector):
+            raise ParameterError("connector", self.connector,
+                                 f"a connector, one of {sorted(CONNECTORS)}", owner)
+        if not isinstance(self.synapse, Synapse):
+            raise ParameterError("synapse", self.synapse,
+                                 f"a synapse type, one of {sorted(SYNAPSE_TYPES)}", owner)
+        if self.receptor not in RECEPTORS:
+            raise ParameterError("receptor", self.receptor, f"one of {RECEPTORS}", owner)
+        if not self.label:
+            object.__setattr__(self, "label", f"{self.pre}->{self.post}:{self.receptor}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "Projection",
+            "pre": _ref_to_json(self.pre),
+            "post": _ref_to_json(self.post),
+            "connector": {"type": type(self.connector).__name__,
+                          "params": self.connector.to_dict()},
+            "synapse": {"type": type(self.synapse).__name__, "params": self.synapse.to_dict()},
+            "receptor": self.receptor,
+            "label": self.label,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Projection) and self.to_dict() == other.to_dict()
+
+
+PROBE_VARIABLES = ("spikes", "v", "isyn_exc", "isyn_inh", "gsyn_exc", "gsyn_inh")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Record ``variable`` of a population (or ``"spikes"`` of a source).
+
+    ``sampling_interval`` (state variables only) defaults to the time step.
+    """
+
+    target: str
+    variable: str = "spikes"
+    sampling_interval: float | None = None  # seconds; None = every step
+
+    def __post_init__(self) -> None:
+        if self.variable not in PROBE_VARIABLES:
+            raise ParameterError("variable", self.variable, f"one of {PROBE_VARIABLES}", "Probe")
+
+    @property
+    def key(self) -> str:
+        """How the probe is named in ``Simulation.data``: ``"label.variable"``."""
+        return f"{self.target}.{self.variable}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "Probe", **dataclasses.asdict(self)}
+
+
+def _tuple(items: Iterable[Any] | None) -> tuple[Any, ...]:
+    return tuple(items) if items is not None else ()
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkSpec:
+    """A whole network: populations, spike sources, projections and probes.
+
+    Validated on construction: unique labels, existing references, views inside their
+    population, weights with the units of the post-synaptic cell type (nA onto current-based,
+    uS onto conductance-based cells), probes of recordable variables.
+    """
+
+    populations: tuple[Population, ...] = ()
+    sources: tuple[Source, ...] = ()
+    projections: tuple[Projection, ...] = ()
+    probes: tuple[Probe, ...] = ()
+    name: str = "network"
+
+    def __post_init__(self) -> None:
+        for name in ("populations", "sources", "projections", "probes"):
+            object.__setattr__(self, name, _tuple(getattr(self, name)))
+        self.validate()
+
+    # -- lookups ---------------------------------------------------------------------------
+    @property
+    def groups(self) -> dict[str, Population | Source]:
+        """Populations and sources by label."""
+        return {g.label: g for g in (*self.populations, *self.sources)}
+
+    def population(self, label: str) -> Population:
+        for p in self.populations:
+            if p.label == label:
+                return p
+        raise SpecError(f"no population labelled {label!r}; populations: "
+                        f"{[p.label for p in self.populations]}")
+
+    def projection(self, label: str) -> Projection:
+        for p in self.projections:
+            if p.label == label:
+                return p
+        raise SpecError(f"no projection labelled {label!r}")
+
+    def ids(self, ref: str | View) -> np.ndarray:
+        """Indices (within the population) of the neurons a label or view refers to."""
+        group = self.groups[_ref_label(ref)]
+        if isinstance(ref, View):
+            return np.arange(ref.start, ref.stop, dtype=np.int64)
+        return np.arange(group.size, dtype=np.int64)
+
+    @property
+    def n_neurons(self) -> int:
+        return sum(p.size for p in self.populations)
+
+    # -- validation ------------------------------------------------------------------------
+    def validate(self) -> None:
+        """Raise SpecError or ParameterError on the first inconsistency found."""
+        labels: list[str] = [g.label for g in (*self.populations, *self.sources)]
+        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        if dupes:
+            raise SpecError(f"labels must be unique across populations and sources: {dupes}")
+        for p in self.populations:
+            if not isinstance(p, Population):
+                raise ParameterError("populations", p, "Population instances", "NetworkSpec")
+        for s in self.sources:
+            if not isinstance(s, SpikeSourceArray | SpikeSourcePoisson):
+                raise ParameterError("sources", s, "SpikeSourceArray or SpikeSourcePoisson",
+                                     "NetworkSpec")
+        groups = self.groups
+        pops = {p.label: p for p in self.populations}
+        proj_labels = [p.label for p in self.projections]
+        dupes = sorted({x for x in proj_labels if proj_labels.count(x) > 1})
+        if dupes:
+            raise SpecError(f"projection labels must be unique (give label=...): {dupes}")
+        for proj in self.projections:
+            for side in ("pre", "post"):
+                ref = getattr(proj, side)
+                label = _ref_label(ref)
+                if label not in groups:
+                    raise SpecError(f"projection {proj.label!r}: {side} {label!r} is not a "
+                                    f"population or source of this spec")
+                if isinstance(ref, View) and ref.stop > groups[label].size:
+                    raise SpecError(f"projection {proj.label!r}: view {ref} goes past the end "
+                                    f"of {label!r} (size {groups[label].size})")
+            post_label = _ref_label(proj.post)
+            if post_label not in pops:
+                raise SpecError(f"projection {proj.label!r}: post {post_label!r} must be a "
+                                "population (a spike source cannot receive synapses)")
+            kind = pops[post_label].celltype.synapse_kind
+            if proj.synapse.kind != kind:
+                raise ParameterError(
+                    "weight", proj.synapse.weight,  # type: ignore[attr-defined]
+                    f"a {kind} in units of {WEIGHT_UNITS[kind]!s} for {post_label!r} "
+                    f"({type(pops[post_label].celltype).__name__})",
+                    f"Projection {proj.label!r}")
+        for probe in self.probes:
+            if probe.target not in groups:
+                raise SpecError(f"probe {probe.key!r}: no population or source "
+                                f"{probe.target!r}")
+            g = groups[probe.target]
+            if probe.variable != "spikes":
+                if not isinstance(g, Population) or probe.variable not in g.celltype.recordable:
+                    allowed = ("spikes",) + (g.celltype.recordable if isinstance(g, Population)
+                                             else ())
+                    raise ParameterError("variable", probe.variable, f"one of {allowed}",
+                                         f"Probe of {probe.target!r}")
+
+    def min_delay(self) -> float | None:
+        """The smallest explicit delay in seconds (None if every delay is one time step)."""
+        ds = [to_si(p.synapse.delay) for p in self.projections  # type: ignore[attr-defined]
+              if p.synapse.delay is not None]  # type: ignore[attr-defined]
+        return min(ds) if ds else None
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "neurosim.NetworkSpec/1",
+            "name": self.name,
+            "populations": [p.to_dict() for p in self.populations],
+            "sources": [s.to_dict() for s in self.sources],
+            "projections": [p.to_dict() for p in self.projections],
+            "probes": [p.to_dict() for p in self.probes],
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NetworkSpec:
+        if data.get("format") != "neurosim.NetworkSpec/1":
+            raise SpecError(f"not a neurosim NetworkSpec: format {data.get('format')!r}")
+        pops = []
+        for d in data["populations"]:
+            cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
+            iv = None if d["initial_v"] is None else d["initial_v"] * second / second * _volt()
+            pops.append(Population(d["label"], d["size"], cell, iv))
+        sources: list[Source] = []
+        for d in data["sources"]:
+            if d["kind"] == "SpikeSourceArray":
+                sources.append(SpikeSourceArray(d["label"], tuple(map(tuple, d["spike_times"]))))
+            else:
+                sources.append(SpikeSourcePoisson(
+                    d["label"], d["size"], d["rate"] * Hz, d["start"] * second,
+                    None if d["duration"] is None else d["duration"] * second))
+        projs = []
+        for d in data["projections"]:
+            conn = CONNECTORS[d["connector"]["type"]].from_dict(d["connector"]["params"])
+            syn = SYNAPSE_TYPES[d["synapse"]["type"]].from_dict(d["synapse"]["params"])
+            projs.append(Projection(_ref_from_json(d["pre"]), _ref_from_json(d["post"]),
+                                    conn, syn, d["receptor"], d["label"]))
+        probes = [Probe(d["target"], d["variable"], d["sampling_interval"])
+                  for d in data["probes"]]
+        return cls(tuple(pops), tuple(sources), tuple(projs), tuple(probes), data["name"])
+
+    @classmethod
+    def from_json(cls, text: str) -> NetworkSpec:
+        return cls.from_dict(json.loads(text))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NetworkSpec) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    def replace(self, **changes: Any) -> NetworkSpec:
+        return dataclasses.replace(self, **changes)
+
+
+def _volt():
+    from neurosim.units import volt
+
+    return volt
+
+
+def _finite(x: float) -> bool:
+    return math.isfinite(x)

@@ -1,0 +1,255 @@
+"""Synapse types and plasticity rules, with PyNN's names and semantics.
+
+Weights carry units: nA onto current-based cells, uS onto conductance-based cells; the spec
+checks them against the post-synaptic cell type. Weights are always >= 0: the receptor
+("excitatory"/"inhibitory") gives the sign, as in PyNN on SpiNNaker.
+
+Plasticity follows PyNN: ``STDPMechanism(timing_dependence, weight_dependence, weight, delay)``.
+PyNN's backends disagree on the additive rule's amplitude: NEST (and sPyNNaker <= 6) move a
+weight by ``A w_max exp(-dt/tau)``, while sPyNNaker 1!7.4.1, the release we deploy to, writes
+``A_plus * global_weight_scale`` (``weight_dependence_additive.py``), i.e. moves it by
+``A exp(-dt/tau)`` in the weight's own unit (nA or uS). ``AdditiveWeightDependence`` says which
+with ``scale_by_w_max`` (default False: sPyNNaker 7.4.1); see docs/decisions.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from brian2 import get_dimensions
+
+from neurosim.errors import ParameterError
+from neurosim.params import Params, Quantity, custom, number, quantity
+from neurosim.units import ms, nA, second, to_si, uS
+
+__all__ = [
+    "AdditiveWeightDependence",
+    "MultiplicativeWeightDependence",
+    "SpikePairRule",
+    "STDPMechanism",
+    "StaticSynapse",
+    "Synapse",
+    "weight_kind",
+]
+
+
+def weight_kind(value: Any, param: str, owner: str) -> str:
+    """"current" or "conductance" from the dimensions of a weight, else ParameterError."""
+    if isinstance(value, Quantity):
+        dim = get_dimensions(value)
+        if dim is get_dimensions(nA):
+            return "current"
+        if dim is get_dimensions(uS):
+            return "conductance"
+    raise ParameterError(param, value, "a current (nA) or a conductance (uS)", owner)
+
+
+def _check_weight(value: Any, param: str, owner: str) -> str:
+    kind = weight_kind(value, param, owner)
+    if not to_si(value) >= 0:
+        raise ParameterError(param, value, "a weight >= 0 (the receptor gives the sign)", owner)
+    return kind
+
+
+def _check_delay(value: Any, owner: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Quantity) or get_dimensions(value) is not get_dimensions(ms):
+        raise ParameterError("delay", value, "a time >= 0 ms, or None for one time step", owner)
+    if not to_si(value) >= 0:
+        raise ParameterError("delay", value, "a time >= 0 ms, or None for one time step", owner)
+
+
+class SpikePairRule(Params):
+    """Pair-based STDP timing dependence (PyNN ``SpikePairRule``; PyNN's defaults).
+
+    All-to-all pairing through exponential traces: a post spike potentiates by
+    ``A_plus * x_pre``, a pre spike depresses by ``A_minus * x_post``, with traces decaying
+    with ``tau_plus``/``tau_minus`` and incremented by 1 per spike.
+    """
+
+    tau_plus: Quantity = quantity(20.0 * ms, ms, low=0 * ms, low_open=True)
+    tau_minus: Quantity = quantity(20.0 * ms, ms, low=0 * ms, low_open=True)
+    A_plus: float = number(0.01, low=0.0)
+    A_minus: float = number(0.01, low=0.0)
+
+
+class _WeightDependence(Params):
+    rule: ClassVar[str] = ""
+
+    def check(self) -> None:
+        owner = type(self).__name__
+        k_min = _check_weight(self.w_min, "w_min", owner)  # type: ignore[attr-defined]
+        k_max = _check_weight(self.w_max, "w_max", owner)  # type: ignore[attr-defined]
+        if k_min != k_max:
+            raise ParameterError("w_min", self.w_min, "the same kind of weight as w_max", owner)  # type: ignore[attr-defined]
+        if to_si(self.w_min) > to_si(self.w_max):  # type: ignore[attr-defined]
+            raise ParameterError("w_min", self.w_min, f"<= w_max ({self.w_max})", owner)  # type: ignore[attr-defined]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {n: _weight_to_dict(getattr(self, n)) for n in ("w_min", "w_max")}
+        if hasattr(self, "scale_by_w_max"):
+            out["scale_by_w_max"] = self.scale_by_w_max
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        return cls(**{n: (_weight_from_dict(v) if n in ("w_min", "w_max") else v)
+                      for n, v in data.items()})
+
+    def to_si(self) -> dict[str, Any]:
+        out = {"w_min": to_si(self.w_min), "w_max": to_si(self.w_max)}  # type: ignore[attr-defined]
+        if hasattr(self, "scale_by_w_max"):
+            out["scale_by_w_max"] = self.scale_by_w_max
+        return out
+
+
+def _weight_to_dict(w: Quantity) -> dict[str, Any]:
+    unit = "amp" if weight_kind(w, "weight", "spec") == "current" else "siemens"
+    return {"value": to_si(w), "unit": unit}
+
+
+def _weight_from_dict(d: dict[str, Any]) -> Quantity:
+    from neurosim.units import unit_from_name
+
+    return d["value"] * unit_from_name(d["unit"])
+
+
+class AdditiveWeightDependence(_WeightDependence):
+    """Additive weight dependence: each event moves the weight by a fixed amount, clipped.
+
+    PyNN ``AdditiveWeightDependence(w_min=0, w_max=1)``; our weights carry units, so the
+    defaults are 0 nA and 1 nA (give uS for conductance-based cells).
+
+    ``scale_by_w_max=False`` (sPyNNaker 1!7.4.1): dw = A x in the weight's unit (A = 6 means
+    6 nA onto a current-based cell). ``True`` (PyNN on NEST, sPyNNaker <= 6): dw = A w_max x.
+    """
+
+    rule: ClassVar[str] = "additive"
+    w_min: Quantity = custom(0.0 * nA)
+    w_max: Quantity = custom(1.0 * nA)
+    scale_by_w_max: bool = custom(False)
+
+    def check(self) -> None:
+        super().check()
+        if not isinstance(self.scale_by_w_max, bool):
+            raise ParameterError("scale_by_w_max", self.scale_by_w_max, "True or False",
+                                 "AdditiveWeightDependence")
+
+    def amplitude_scale(self) -> float:
+        """The factor (SI) that turns a dimensionless A into a weight change."""
+        return float(to_si(self.w_max)) if self.scale_by_w_max else 1e-9 if \
+            weight_kind(self.w_max, "w_max", "AdditiveWeightDependence") == "current" else 1e-6
+
+
+class MultiplicativeWeightDependence(_WeightDependence):
+    """Multiplicative (soft-bound) weight dependence, PyNN semantics.
+
+    Potentiation ``A+ (w_max - w) x``, depression ``A- (w - w_min) y``.
+    """
+
+    rule: ClassVar[str] = "multiplicative"
+    w_min: Quantity = custom(0.0 * nA)
+    w_max: Quantity = custom(1.0 * nA)
+
+
+class Synapse(Params):
+    """Base of synapse types: a weight (current or conductance) and a delay."""
+
+    plastic: ClassVar[bool] = False
+
+    def check(self) -> None:
+        _check_weight(self.weight, "weight", type(self).__name__)  # type: ignore[attr-defined]
+        _check_delay(self.delay, type(self).__name__)  # type: ignore[attr-defined]
+
+    @property
+    def kind(self) -> str:
+        return weight_kind(self.weight, "weight", type(self).__name__)  # type: ignore[attr-defined]
+
+
+class StaticSynapse(Synapse):
+    """Fixed weight and delay (PyNN ``StaticSynapse``). ``delay=None`` means one time step."""
+
+    weight: Quantity = custom(0.0 * nA)
+    delay: Quantity | None = custom(None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _synapse_to_dict(self, {})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        return cls(**_synapse_kwargs(data))
+
+    def to_si(self) -> dict[str, Any]:
+        return {"weight": to_si(self.weight), "delay": None if self.delay is None else to_si(self.delay)}
+
+
+class STDPMechanism(Synapse):
+    """Plastic synapse: timing dependence x weight dependence (PyNN ``STDPMechanism``)."""
+
+    plastic: ClassVar[bool] = True
+    timing_dependence: SpikePairRule = custom(SpikePairRule())
+    weight_dependence: _WeightDependence = custom(AdditiveWeightDependence())
+    weight: Quantity = custom(0.0 * nA)
+    delay: Quantity | None = custom(None)
+
+    def check(self) -> None:
+        super().check()
+        owner = type(self).__name__
+        if not isinstance(self.timing_dependence, SpikePairRule):
+            raise ParameterError("timing_dependence", self.timing_dependence,
+                                 "a SpikePairRule", owner)
+        if not isinstance(self.weight_dependence, _WeightDependence):
+            raise ParameterError("weight_dependence", self.weight_dependence,
+                                 "an AdditiveWeightDependence or MultiplicativeWeightDependence",
+                                 owner)
+        if weight_kind(self.weight, "weight", owner) != weight_kind(
+            self.weight_dependence.w_max, "w_max", owner
+        ):
+            raise ParameterError("weight", self.weight,
+                                 "the same kind of weight (current/conductance) as w_max", owner)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _synapse_to_dict(self, {
+            "timing_dependence": {"type": "SpikePairRule",
+                                  "params": self.timing_dependence.to_dict()},
+            "weight_dependence": {"type": type(self.weight_dependence).__name__,
+                                  "params": self.weight_dependence.to_dict()},
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        kwargs = _synapse_kwargs(data)
+        td = data["timing_dependence"]
+        wd = data["weight_dependence"]
+        kwargs["timing_dependence"] = SpikePairRule.from_dict(td["params"])
+        kwargs["weight_dependence"] = WEIGHT_DEPENDENCES[wd["type"]].from_dict(wd["params"])
+        return cls(**kwargs)
+
+    def to_si(self) -> dict[str, Any]:
+        out = {"weight": to_si(self.weight), "delay": None if self.delay is None else to_si(self.delay)}
+        out.update(self.timing_dependence.to_si())
+        out.update(self.weight_dependence.to_si())
+        return out
+
+
+def _synapse_to_dict(syn: Synapse, extra: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "weight": _weight_to_dict(syn.weight),  # type: ignore[attr-defined]
+        "delay": None if syn.delay is None else {"value": to_si(syn.delay), "unit": "second"},  # type: ignore[attr-defined]
+    }
+    out.update(extra)
+    return out
+
+
+def _synapse_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "weight": _weight_from_dict(data["weight"]),
+        "delay": None if data["delay"] is None else data["delay"]["value"] * second,
+    }
+
+
+WEIGHT_DEPENDENCES = {
+    c.__name__: c for c in (AdditiveWeightDependence, MultiplicativeWeightDependence)
+}
+SYNAPSE_TYPES = {c.__name__: c for c in (StaticSynapse, STDPMechanism)}

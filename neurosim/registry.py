@@ -1,0 +1,64 @@
+"""Models, engines and hardware backends by name, imported only when asked for.
+
+The core never imports :mod:`neurosim.models` or :mod:`neurosim.hardware_backends`; it only
+knows their dotted paths here, so ``neurosim list`` is fast and the layering holds.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from neurosim.errors import ParameterError
+
+__all__ = ["Entry", "get", "names", "register", "table"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered thing: where it lives and a line about it."""
+
+    kind: str
+    name: str
+    target: str  # "package.module:attribute"
+    summary: str
+
+    def load(self) -> Any:
+        module, _, attr = self.target.partition(":")
+        obj = importlib.import_module(module)
+        return getattr(obj, attr) if attr else obj
+
+
+_KINDS = ("model", "engine", "backend")
+_REGISTRY: dict[str, dict[str, Entry]] = {k: {} for k in _KINDS}
+
+
+def register(kind: str, name: str, target: str, summary: str) -> None:
+    """Register a model, engine or backend under ``name`` (lazy: nothing is imported)."""
+    if kind not in _KINDS:
+        raise ParameterError("kind", kind, f"one of {_KINDS}", "registry.register")
+    _REGISTRY[kind][name] = Entry(kind, name, target, summary)
+
+
+def names(kind: str) -> list[str]:
+    return sorted(_REGISTRY[kind])
+
+
+def table(kind: str) -> list[Entry]:
+    return [_REGISTRY[kind][n] for n in names(kind)]
+
+
+def get(kind: str, name: str) -> Any:
+    """Import and return the registered object; a clear error lists the known names."""
+    try:
+        entry = _REGISTRY[kind][name]
+    except KeyError:
+        raise ParameterError(kind, name, f"one of {names(kind)}") from None
+    return entry.load()
+
+
+register("model", "ca3", "neurosim.models.ca3:CA3Memory",
+         "CA3 spike-based content-addressable memory (Casanueva-Morato et al. 2024)")
+register("engine", "brian2", "neurosim.engines.brian2_engine:Brian2Engine",
+         "Brian2 (runtime numpy or cython code generation, or C++ standalone)")

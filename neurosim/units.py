@@ -1,0 +1,147 @@
+"""Units at the API: Brian2 quantities in, plain SI floats out to the kernels.
+
+Every physical quantity a user passes to neurosim carries a Brian2 unit. Kernels and the spec's
+serialised form use plain floats in SI (seconds, volts, amperes, farads, siemens).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from brian2 import (
+    Hz,
+    Quantity,
+    amp,
+    farad,
+    get_dimensions,
+    mA,
+    ms,
+    mV,
+    nA,
+    nF,
+    nS,
+    ohm,
+    pA,
+    pF,
+    second,
+    siemens,
+    uS,
+    volt,
+)
+from brian2.units.fundamentalunits import DIMENSIONLESS, Dimension, fail_for_dimension_mismatch
+
+from neurosim.errors import ParameterError
+
+__all__ = [
+    "Hz",
+    "Quantity",
+    "amp",
+    "dimension_name",
+    "farad",
+    "mA",
+    "mV",
+    "ms",
+    "nA",
+    "nF",
+    "nS",
+    "ohm",
+    "pA",
+    "pF",
+    "require_quantity",
+    "second",
+    "si_unit_name",
+    "siemens",
+    "to_si",
+    "uS",
+    "unit_from_name",
+    "volt",
+]
+
+# Names used in error messages and in the JSON form of a spec.
+_NAMED_UNITS: dict[str, Any] = {
+    "second": second,
+    "volt": volt,
+    "amp": amp,
+    "farad": farad,
+    "siemens": siemens,
+    "ohm": ohm,
+    "hertz": Hz,
+    "1": 1,
+}
+_DIMENSION_WORDS = {
+    "second": "a time",
+    "volt": "a voltage",
+    "amp": "a current",
+    "farad": "a capacitance",
+    "siemens": "a conductance",
+    "ohm": "a resistance",
+    "hertz": "a rate",
+    "1": "a number",
+}
+
+
+def si_unit_name(unit: Any) -> str:
+    """The name of the SI base unit with the dimensions of ``unit`` ("second", "volt", ...)."""
+    dim = get_dimensions(unit)
+    for name, ref in _NAMED_UNITS.items():
+        if get_dimensions(ref) is dim:
+            return name
+    raise ValueError(f"no named SI unit with the dimensions of {unit!r}")
+
+
+def unit_from_name(name: str) -> Any:
+    """Inverse of :func:`si_unit_name`."""
+    try:
+        return _NAMED_UNITS[name]
+    except KeyError:
+        raise ValueError(f"unknown unit name {name!r}; known: {sorted(_NAMED_UNITS)}") from None
+
+
+def dimension_name(unit: Any) -> str:
+    """Words for the dimension of ``unit``, for error messages ("a time", "a current")."""
+    return _DIMENSION_WORDS[si_unit_name(unit)]
+
+
+def _dimensions_of(value: Any) -> Dimension:
+    return get_dimensions(value) if isinstance(value, Quantity) else DIMENSIONLESS
+
+
+def require_quantity(value: Any, unit: Any, param: str, owner: str | None = None) -> Quantity:
+    """Return ``value`` as a Quantity with the dimensions of ``unit`` or raise ParameterError.
+
+    A plain number is refused for a dimensional parameter: units are never guessed.
+    """
+    want = get_dimensions(unit)
+    if want is DIMENSIONLESS:
+        if isinstance(value, Quantity) and _dimensions_of(value) is not DIMENSIONLESS:
+            raise ParameterError(param, value, "a plain number", owner)
+        return value
+    if not isinstance(value, Quantity) or _dimensions_of(value) is not want:
+        raise ParameterError(
+            param, value, f"{dimension_name(unit)} in units such as {_example(unit)}", owner
+        )
+    return value
+
+
+def to_si(value: Any, unit: Any | None = None) -> Any:
+    """Strip units: a float (or array) in SI. With ``unit``, check the dimensions first."""
+    if unit is not None and get_dimensions(unit) is not DIMENSIONLESS:
+        fail_for_dimension_mismatch(value, unit)
+    if isinstance(value, Quantity):
+        arr = np.asarray(value)
+        return float(arr) if arr.ndim == 0 else arr.astype(float)
+    return value
+
+
+def _example(unit: Any) -> str:
+    examples = {
+        "second": "ms",
+        "volt": "mV",
+        "amp": "nA",
+        "farad": "nF",
+        "siemens": "uS",
+        "ohm": "Mohm",
+        "hertz": "Hz",
+    }
+    return examples.get(si_unit_name(unit), str(unit))

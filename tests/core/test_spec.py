@@ -1,0 +1,105 @@
+import pytest
+
+from neurosim.errors import ParameterError, SpecError
+from neurosim.network import (
+    AdditiveWeightDependence,
+    AllToAll,
+    FixedProbability,
+    FromList,
+    IF_cond_exp,
+    IF_curr_exp,
+    NetworkSpec,
+    OneToOne,
+    Population,
+    Probe,
+    Projection,
+    SpikePairRule,
+    SpikeSourceArray,
+    SpikeSourcePoisson,
+    STDPMechanism,
+    StaticSynapse,
+    View,
+)
+from neurosim.units import Hz, ms, nA, uS
+
+
+def _spec(**over):
+    parts = dict(
+        populations=(Population("exc", 4, IF_curr_exp()), Population("cond", 3, IF_cond_exp())),
+        sources=(SpikeSourceArray.from_times("stim", [[1, 2] * ms, [] * ms]),
+                 SpikeSourcePoisson("noise", 5, rate=10 * Hz)),
+        projections=(
+            Projection("stim", View("exc", 0, 2), OneToOne(), StaticSynapse(weight=1 * nA,
+                                                                            delay=1 * ms)),
+            Projection("exc", "exc", AllToAll(allow_self_connections=False),
+                       STDPMechanism(SpikePairRule(), AdditiveWeightDependence(0 * nA, 2 * nA),
+                                     weight=0.5 * nA, delay=2 * ms)),
+            Projection("noise", "cond", FixedProbability(0.5), StaticSynapse(weight=0.01 * uS),
+                       "inhibitory"),
+            Projection("stim", "exc", FromList(pairs=((0, 3), (1, 2))),
+                       StaticSynapse(weight=2 * nA, delay=1 * ms), label="listed"),
+        ),
+        probes=(Probe("exc", "spikes"), Probe("exc", "v"), Probe("cond", "gsyn_exc")),
+    )
+    parts.update(over)
+    return NetworkSpec(**parts)
+
+
+def test_json_round_trip_is_exact():
+    spec = _spec()
+    again = NetworkSpec.from_json(spec.to_json())
+    assert again == spec
+    assert again.to_json() == spec.to_json()
+    assert hash(again) == hash(spec)
+
+
+def test_counts_and_lookup():
+    spec = _spec()
+    assert spec.n_neurons == 7
+    assert spec.projection("listed").connector.pairs == ((0, 3), (1, 2))
+    assert list(spec.ids(View("exc", 1, 3))) == [1, 2]
+
+
+def test_dangling_reference():
+    with pytest.raises(SpecError, match="'nobody' is not a population or source"):
+        _spec(projections=(Projection("nobody", "exc", OneToOne(),
+                                      StaticSynapse(weight=1 * nA)),))
+
+
+def test_view_past_the_end():
+    with pytest.raises(SpecError, match="goes past the end"):
+        _spec(projections=(Projection("stim", View("exc", 2, 6), OneToOne(),
+                                      StaticSynapse(weight=1 * nA)),))
+
+
+def test_weight_units_must_match_the_cell_type():
+    with pytest.raises(ParameterError, match="a conductance in units of"):
+        _spec(projections=(Projection("stim", View("cond", 0, 2), OneToOne(),
+                                      StaticSynapse(weight=1 * nA)),))
+
+
+def test_duplicate_labels():
+    with pytest.raises(SpecError, match="unique"):
+        _spec(populations=(Population("exc", 4, IF_curr_exp()), Population("exc", 2,
+                                                                           IF_curr_exp())))
+
+
+def test_probe_of_unrecordable_variable():
+    with pytest.raises(ParameterError, match="'variable' parameter"):
+        _spec(probes=(Probe("exc", "gsyn_exc"),))
+
+
+@pytest.mark.parametrize("make, fragment", [
+    (lambda: StaticSynapse(weight=-1 * nA), "a weight >= 0"),
+    (lambda: StaticSynapse(weight=1 * ms), "a current (nA) or a conductance (uS)"),
+    (lambda: StaticSynapse(weight=1 * nA, delay=-1 * ms), "'delay' parameter"),
+    (lambda: Population("p", 0, IF_curr_exp()), "'size' parameter"),
+    (lambda: IF_curr_exp(tau_m=20 * nA), "'tau_m' parameter of IF_curr_exp must be a time"),
+    (lambda: FixedProbability(1.5), "'p_connect' parameter"),
+    (lambda: SpikeSourcePoisson("p", 2, rate=-1 * Hz), "'rate' parameter"),
+    (lambda: View("p", 3, 2), "'stop' parameter"),
+])
+def test_component_validation(make, fragment):
+    with pytest.raises(ParameterError) as err:
+        make()
+    assert fragment in str(err.value)
