@@ -1,1 +1,4 @@
-"""Hardware backends (imported as ``neurosim.hardware_backends``): PyNN export, SpiNNaker, crossbar."""
+"""Hardware backends (imported as ``neurosim.hardware_backends``).
+
+PyNN export, SpiNNaker and the resistive-memory crossbar land here (issues 6 and 7).
+"""

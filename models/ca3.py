@@ -40,13 +40,13 @@ from neurosim.network import (
     Projection,
     SpikePairRule,
     SpikeSourceArray,
-    STDPMechanism,
     StaticSynapse,
+    STDPMechanism,
     View,
 )
 from neurosim.params import Params, Quantity, number, quantity
 from neurosim.random import SeedLike
-from neurosim.units import mV, ms, nA, nF, second, to_si
+from neurosim.units import ms, mV, nA, nF, second, to_si
 
 __all__ = ["CA3Memory", "CA3Params", "Learn", "OpResult", "RecallByContent", "RecallByCue"]
 

@@ -39,11 +39,13 @@ def test_core_imports_neither_models_nor_backends(path):
 @pytest.mark.parametrize("path", _files("models"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_models_never_import_a_backend(path):
     bad = {n for n in _imports(path)
-           if n.startswith(("neurosim.hardware_backends", "hardware_backends", "pyNN", "spynnaker"))}
+           if n.startswith(("neurosim.hardware_backends", "hardware_backends", "pyNN",
+                            "spynnaker"))}
     assert not bad, f"{path} imports {bad}"
 
 
-@pytest.mark.parametrize("path", _files("hardware_backends"), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", _files("hardware_backends"),
+                         ids=lambda p: str(p.relative_to(ROOT)))
 def test_backends_never_import_models(path):
     bad = {n for n in _imports(path) if n.startswith(("neurosim.models", "models"))}
     assert not bad, f"{path} imports {bad}"

@@ -148,7 +148,7 @@ class Simulation(ABC):
             raise ParameterError("indices", indices, f"ints in [0, {group.size - 1}]",
                                  f"{type(self).__name__}.inject")
         steps = np.round(t / self.dt_s).astype(np.int64)
-        now = int(round(float(to_si(self.t)) / self.dt_s))
+        now = round(float(to_si(self.t)) / self.dt_s)
         if len(steps) and steps.min() < now:
             raise ParameterError("times", times, f"times >= the current time ({self.t})",
                                  f"{type(self).__name__}.inject")

@@ -45,7 +45,7 @@ from neurosim.engines.base import (
     check_dt,
     empty_weights,
 )
-from neurosim.engines.data import SpikeData, StateData
+from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -56,8 +56,8 @@ from neurosim.network import (
     Projection,
     SpikeSourceArray,
     SpikeSourcePoisson,
-    STDPMechanism,
     StaticSynapse,
+    STDPMechanism,
 )
 from neurosim.network.synapses import AdditiveWeightDependence
 from neurosim.random import SeedLike, as_seed_sequence, child_seed, make_rng
@@ -104,7 +104,7 @@ INTEGRATIONS = ("exact", "spinnaker")
 
 def refractory_steps(tau_refrac_s: float, dt_s: float) -> int:
     """Ticks frozen after the spike tick, as sPyNNaker: ``ceil(tau_refrac/dt)``."""
-    return int(math.ceil(tau_refrac_s / dt_s - 1e-9))
+    return math.ceil(tau_refrac_s / dt_s - 1e-9)
 
 
 class Brian2Builder(Builder):
@@ -327,10 +327,11 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
                     name=_safe(f"proj{len(ctx.synapses)}_{proj.label}"), namespace=ns)
     if len(i):
         S.connect(i=pre_ids[i], j=post_ids[j])
+        S.w = float(to_si(syn.weight)) * getattr(b2, unit_name)
     else:
-        S.active = False
-    S.w = float(to_si(syn.weight)) * getattr(b2, unit_name)
-    if isinstance(syn, STDPMechanism):
+        # Brian2 refuses to set variables of a Synapses object that was never connected.
+        S.connect(False)
+    if isinstance(syn, STDPMechanism) and len(i):
         S.lastpre = -1e9 * second
         S.lastpost = -1e9 * second
         S.stdp.order = _ORDER_STDP
@@ -392,7 +393,7 @@ class Brian2Simulation(Simulation):
             bar = tqdm(total=n_steps, unit="step", desc=f"brian2 {self.spec.name}")
 
             def report(elapsed, complete, start, total):
-                bar.n = int(round(complete * n_steps))
+                bar.n = round(complete * n_steps)
                 bar.refresh()
 
             try:
@@ -404,7 +405,7 @@ class Brian2Simulation(Simulation):
             self._net.run(duration, namespace={})
 
     def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
-        now = int(round(float(self._net.t_) / self.dt_s))
+        now = round(float(self._net.t_) / self.dt_s)
         old_i, old_s = self._ctx.scheduled[source]
         keep = old_s >= now  # Brian2 warns about (and ignores) spikes in the past
         i_all = np.concatenate([old_i[keep], indices])
@@ -423,7 +424,8 @@ class Brian2Simulation(Simulation):
             size = self.spec.groups[probe.target].size
             if probe.variable == "spikes":
                 # Spikes happen on the grid: snap away Brian2's float accumulation noise.
-                t = np.round(np.asarray(mon.t_[:], dtype=float) / self.dt_s) * self.dt_s
+                t = grid_times(np.round(np.asarray(mon.t_[:], dtype=float) / self.dt_s),
+                               self.dt_s)
                 i = np.asarray(mon.i[:], dtype=np.int64)
                 order = np.lexsort((i, t))
                 out[key] = SpikeData(probe.target, size, t[order] * second, i[order])
@@ -440,7 +442,7 @@ class Brian2Simulation(Simulation):
             raise ParameterError("projection", projection,
                                  f"one of {sorted(self._ctx.synapses)}") from None
         out = empty_weights(n_pre, n_post)
-        if S.active or len(S):
+        if len(S):
             out[np.asarray(S.i[:]) - pre0, np.asarray(S.j[:]) - post0] = np.asarray(S.w_[:])
         unit = b2.amp if self.spec.projection(projection).synapse.kind == "current" else b2.siemens
         return out * unit

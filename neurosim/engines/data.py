@@ -11,6 +11,15 @@ from neurosim.units import Quantity, second, to_si
 __all__ = ["SpikeData", "StateData"]
 
 
+def grid_times(steps: np.ndarray, dt_s: float) -> np.ndarray:
+    """Times in seconds of whole time steps, as the closest floats (13 ms is 0.013, not
+    0.013000000000000001): divide by 1/dt when that is a whole number."""
+    inv = 1.0 / dt_s
+    if abs(inv - round(inv)) < 1e-9 * inv:
+        return np.asarray(steps, dtype=float) / round(inv)
+    return np.asarray(steps, dtype=float) * dt_s
+
+
 @dataclass(frozen=True, eq=False)
 class SpikeData:
     """Spikes of one population or source: parallel arrays of times and neuron indices.
@@ -71,7 +80,7 @@ def to_neo_block(name: str, spikes: dict[str, SpikeData], states: dict[str, Stat
         for i, train in enumerate(data.trains()):
             t = np.asarray(to_si(train), dtype=float)
             t_end = max(t_stop_s, float(t.max()) if t.size else 0.0)
-            st = neo.SpikeTrain((t * 1e3) * pq.ms, t_stop=(t_end * 1e3) * pq.ms,
+            st = neo.SpikeTrain(np.round(t * 1e3, 9) * pq.ms, t_stop=(t_end * 1e3) * pq.ms,
                                 source_population=label, source_index=i, channel_id=i)
             seg.spiketrains.append(st)
     units = {"v": pq.mV, "isyn_exc": pq.nA, "isyn_inh": pq.nA, "gsyn_exc": pq.uS,

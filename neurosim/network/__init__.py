@@ -15,8 +15,8 @@ from neurosim.network.synapses import (
     AdditiveWeightDependence,
     MultiplicativeWeightDependence,
     SpikePairRule,
-    STDPMechanism,
     StaticSynapse,
+    STDPMechanism,
     Synapse,
 )
 

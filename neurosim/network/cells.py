@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from neurosim.errors import ParameterError
 from neurosim.params import Params, Quantity, quantity
-from neurosim.units import mV, ms, nA, nF, uS
+from neurosim.units import ms, mV, nA, nF, uS
 
 __all__ = ["CELL_TYPES", "IF_cond_exp", "IF_curr_exp", "StandardCell"]
 
@@ -35,7 +35,7 @@ class StandardCell(Params):
             )
 
 
-class IF_curr_exp(StandardCell):  # noqa: N801 (PyNN's name)
+class IF_curr_exp(StandardCell):
     """Leaky integrate-and-fire neuron with exponentially decaying current synapses.
 
     PyNN ``IF_curr_exp``; defaults are PyNN's.
@@ -57,7 +57,7 @@ class IF_curr_exp(StandardCell):  # noqa: N801 (PyNN's name)
     v_thresh: Quantity = quantity(-50.0 * mV, mV)
 
 
-class IF_cond_exp(StandardCell):  # noqa: N801 (PyNN's name)
+class IF_cond_exp(StandardCell):
     """Leaky integrate-and-fire neuron with exponentially decaying conductance synapses.
 
     PyNN ``IF_cond_exp``; defaults are PyNN's.

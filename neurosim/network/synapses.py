@@ -25,8 +25,8 @@ from neurosim.units import ms, nA, second, to_si, uS
 __all__ = [
     "AdditiveWeightDependence",
     "MultiplicativeWeightDependence",
-    "SpikePairRule",
     "STDPMechanism",
+    "SpikePairRule",
     "StaticSynapse",
     "Synapse",
     "weight_kind",
@@ -181,7 +181,7 @@ class StaticSynapse(Synapse):
         return cls(**_synapse_kwargs(data))
 
     def to_si(self) -> dict[str, Any]:
-        return {"weight": to_si(self.weight), "delay": None if self.delay is None else to_si(self.delay)}
+        return {"weight": to_si(self.weight), "delay": _delay_si(self.delay)}
 
 
 class STDPMechanism(Synapse):
@@ -227,10 +227,14 @@ class STDPMechanism(Synapse):
         return cls(**kwargs)
 
     def to_si(self) -> dict[str, Any]:
-        out = {"weight": to_si(self.weight), "delay": None if self.delay is None else to_si(self.delay)}
+        out = {"weight": to_si(self.weight), "delay": _delay_si(self.delay)}
         out.update(self.timing_dependence.to_si())
         out.update(self.weight_dependence.to_si())
         return out
+
+
+def _delay_si(delay: Quantity | None) -> float | None:
+    return None if delay is None else to_si(delay)
 
 
 def _synapse_to_dict(syn: Synapse, extra: dict[str, Any]) -> dict[str, Any]:

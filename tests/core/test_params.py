@@ -3,7 +3,7 @@ import pytest
 from neurosim.errors import ParameterError
 from neurosim.network import IF_curr_exp
 from neurosim.params import Params, Quantity, number, quantity
-from neurosim.units import mV, ms, nA
+from neurosim.units import ms, mV, nA
 
 
 class Membrane(Params):

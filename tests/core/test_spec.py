@@ -16,8 +16,8 @@ from neurosim.network import (
     SpikePairRule,
     SpikeSourceArray,
     SpikeSourcePoisson,
-    STDPMechanism,
     StaticSynapse,
+    STDPMechanism,
     View,
 )
 from neurosim.units import Hz, ms, nA, uS

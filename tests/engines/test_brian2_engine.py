@@ -18,10 +18,10 @@ from neurosim.network import (
     SpikePairRule,
     SpikeSourceArray,
     SpikeSourcePoisson,
-    STDPMechanism,
     StaticSynapse,
+    STDPMechanism,
 )
-from neurosim.units import Hz, mV, ms, nA, nF
+from neurosim.units import Hz, ms, mV, nA, nF
 
 CHAIN_CELL = IF_curr_exp(cm=0.27 * nF, tau_m=3 * ms, tau_refrac=1 * ms, tau_syn_E=0.3 * ms,
                          tau_syn_I=0.3 * ms, v_rest=-60 * mV, v_reset=-60 * mV,

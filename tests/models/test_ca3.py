@@ -1,0 +1,184 @@
+"""CA3 content-addressable memory (Casanueva-Morato et al. 2024) on the Brian2 engine."""
+
+import math
+
+import numpy as np
+import pytest
+
+from neurosim.errors import ParameterError
+from neurosim.models import CA3Memory, CA3Params, Learn, RecallByContent, RecallByCue
+from neurosim.units import ms, mV, nA
+from tests.models.ca3_protocols import (
+    PAPER_EXPERIMENTS,
+    random_protocol,
+    reference,
+    score,
+)
+
+SIZES = [(5, 10), (8, 16), (16, 32)]
+
+
+@pytest.mark.parametrize("n_c, n_k", [*SIZES, (1, 1), (3, 7)])
+def test_resources_match_the_paper(n_c, n_k):
+    res = CA3Memory(n_c, n_k, seed=0).resources()
+    assert res["neurons"] == 3 * n_c + 4 * n_k + 1
+    assert res["synapses"] == 2 * n_c**2 + n_c + 3 * n_c * n_k + 6 * n_k
+    assert res["io_neurons"] == 2 * (n_c + n_k)
+    assert res["io_synapses"] == 2 * (n_c + n_k)
+
+
+def test_output_timing():
+    mem = CA3Memory(5, 10, seed=0)
+    mem.learn(2, {1, 4})
+    cue = mem.run([RecallByCue(2)])[0]
+    t0 = float(cue.t0 / ms)
+    times = {int(i): round(float(t / ms) - t0) for t, i in zip(cue.output.times,
+                                                                cue.output.indices)}
+    assert times == {2: 5, 5 + 1: 6, 5 + 4: 6}  # cue echo t0+5, content t0+6
+    cont = mem.run([RecallByContent({4})])[0]
+    t0 = float(cont.t0 / ms)
+    times = {int(i): round(float(t / ms) - t0) for t, i in zip(cont.output.times,
+                                                                cont.output.indices)}
+    assert times == {5 + 4: 5, 2: 6}  # content echo t0+5, matching cue t0+6
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_EXPERIMENTS))
+def test_the_papers_experiments(name):
+    ops = PAPER_EXPERIMENTS[name]
+    results = CA3Memory(5, 10, seed=0).run(ops)
+    expected = reference(ops)
+    assert [r.result for r in results] == expected
+
+
+def test_quick_start_example():
+    mem = CA3Memory(n_cues=5, n_content=10, engine="brian2", seed=0)
+    mem.learn(cue=0, content={0, 1, 8, 9})
+    assert mem.recall_by_cue(0) == frozenset({0, 1, 8, 9})
+    assert mem.recall_by_content({6}) == frozenset()
+    assert mem.recall_by_content({8}) == frozenset({0})
+
+
+def _run_random(overwrite, content_bits, n_ops):
+    got = total = 0
+    for n_c, n_k in SIZES:
+        rng = np.random.default_rng(1000 + n_c)
+        ops = random_protocol(n_c, n_k, n_ops, rng, overwrite=overwrite,
+                              content_bits=content_bits)
+        results = CA3Memory(n_c, n_k, seed=0).run(ops, progress=False)
+        ok, n = score(results, reference(ops))
+        got, total = got + ok, total + n
+    return got, total
+
+
+def test_random_learn_overwrite_recall_by_cue_is_exact():
+    got, total = _run_random(overwrite=True, content_bits=0, n_ops=170)
+    assert total >= 300
+    assert got == total
+
+
+def test_random_learn_recall_by_cue_and_single_bit_content_is_exact():
+    got, total = _run_random(overwrite=False, content_bits=1, n_ops=150)
+    assert total >= 300
+    assert got == total
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_multi_bit_content_query_on_a_fresh_memory_is_an_or_match(seed):
+    rng = np.random.default_rng(seed)
+    n_c, n_k = 8, 16
+    ops = random_protocol(n_c, n_k, 8, rng, overwrite=False, content_bits=0)
+    ops = [op for op in ops if isinstance(op, Learn)]
+    query = frozenset(rng.choice(n_k, size=3, replace=False).tolist())
+    ops.append(RecallByContent(query))
+    results = CA3Memory(n_c, n_k, seed=0).run(ops)
+    assert results[-1].result == reference(ops)[-1]
+
+
+def test_overwrite_resets_the_old_association():
+    mem = CA3Memory(3, 6, seed=0)
+    mem.learn(0, {0, 1})
+    mem.learn(0, {2, 3})
+    w = mem.weights()
+    c2k = np.asarray(w["cue_to_content"] / nA)
+    assert c2k[0, 0] == 0 and c2k[0, 1] == 0          # reset by the pair rule
+    assert c2k[0, 2] == 6 and c2k[0, 3] == 6          # set to w_max
+    assert mem.recall_by_cue(0) == {2, 3}
+    assert mem.recall_by_content({0}) == frozenset()
+
+
+def test_multi_bit_query_leaves_a_hebbian_cross_link():
+    # A property of the published network (docs/ca3.md): querying bits q1, q2 together makes
+    # every recalled cue fire 1 ms after both contCont neurons, so the pair rule links q2 to
+    # q1's cue with 6 exp(-2/3) nA (post at t0+4 seen at t0+5, pre at t0+3), times the
+    # all-to-all pre trace (learning made contCont[b] fire at 10 b + 3 and 10 b + 5 ms).
+    mem = CA3Memory(2, 4, seed=0)
+    mem.learn(0, {0})
+    mem.learn(1, {1})
+    assert mem.recall_by_content({0, 1}) == {0, 1}  # the query itself is answered right
+    k2c = np.asarray(mem.weights()["content_to_cue"] / nA)
+    assert k2c[0, 0] == 6 and k2c[1, 1] == 6
+
+    def trace(b):  # pre trace of contCont[b] at the query's pre spike, t = 23 ms
+        return 1 + math.exp(-(23 - (10 * b + 3)) / 3) + math.exp(-(23 - (10 * b + 5)) / 3)
+
+    assert k2c[1, 0] == pytest.approx(6 * math.exp(-2 / 3) * trace(1), rel=1e-9)
+    assert k2c[0, 1] == pytest.approx(6 * math.exp(-2 / 3) * trace(0), rel=1e-9)
+
+
+def test_batch_and_interactive_runs_agree():
+    ops = PAPER_EXPERIMENTS["4_recall_by_content_one_at_a_time"]
+    batch = CA3Memory(5, 10, seed=0)
+    batch.run(ops)
+    inter = CA3Memory(5, 10, seed=0)
+    for op in ops:
+        inter.run([op])
+    a, b = batch.output_spikes(), inter.output_spikes()
+    for key in ("input", "output"):
+        assert np.array_equal(a[key].times, b[key].times)
+        assert np.array_equal(a[key].indices, b[key].indices)
+
+
+@pytest.mark.parametrize("call, param", [
+    (lambda m: m.learn(5, {1}), "cue"),
+    (lambda m: m.learn(-1, {1}), "cue"),
+    (lambda m: m.learn(0, {10}), "content"),
+    (lambda m: m.learn(0, set()), "content"),
+    (lambda m: m.recall_by_cue(7), "cue"),
+    (lambda m: m.recall_by_content({-2}), "query"),
+    (lambda m: m.recall_by_content([]), "query"),
+])
+def test_bad_operations_name_the_parameter_and_leave_the_memory_usable(call, param):
+    mem = CA3Memory(5, 10, seed=0)
+    mem.learn(1, {3, 4})
+    t_before = mem.simulation.t
+    with pytest.raises(ParameterError) as err:
+        call(mem)
+    assert f"'{param}' parameter of CA3Memory" in str(err.value)
+    assert "Got" in str(err.value)
+    assert mem.simulation.t == t_before  # nothing ran
+    assert mem.recall_by_cue(1) == {3, 4}
+
+
+@pytest.mark.parametrize("make, fragment", [
+    (lambda: CA3Memory(0, 10), "'n_cues' parameter of CA3Memory must be an int >= 1"),
+    (lambda: CA3Memory(5, 0), "'n_content' parameter"),
+    (lambda: CA3Params(tau_m_slow=20 * mV), "'tau_m_slow' parameter of CA3Params must be a time"),
+    (lambda: CA3Params(hop=-1 * ms), "'hop' parameter of CA3Params must be a time > 0"),
+    (lambda: CA3Params(op_interval=5 * ms), "'op_interval' parameter"),
+    (lambda: CA3Memory(5, 10, engine="nest"), "'engine' parameter must be one of"),
+])
+def test_bad_construction(make, fragment):
+    with pytest.raises(ParameterError) as err:
+        make()
+    assert fragment in str(err.value)
+
+
+def test_every_spike_is_kept_and_exported():
+    mem = CA3Memory(3, 4, seed=0)
+    mem.learn(0, {1})
+    mem.recall_by_cue(0)
+    spikes = mem.output_spikes()
+    assert len(spikes["input"]) == 3 * 2 + 1  # cue + one bit held 3 ms, then one cue spike
+    block = mem.to_neo()
+    pops = {st.annotations["source_population"] for st in block.segments[0].spiketrains}
+    assert {"IL", "OL", "cueCue", "contCue"} <= pops
