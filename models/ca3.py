@@ -48,7 +48,16 @@ from neurosim.params import Params, Quantity, number, quantity
 from neurosim.random import SeedLike
 from neurosim.units import ms, mV, nA, nF, second, to_si
 
-__all__ = ["CA3Memory", "CA3Params", "Learn", "OpResult", "RecallByContent", "RecallByCue"]
+__all__ = [
+    "CA3Memory",
+    "CA3Params",
+    "Learn",
+    "OpResult",
+    "RecallByContent",
+    "RecallByCue",
+    "random_protocol",
+    "reference_results",
+]
 
 
 class CA3Params(Params):
@@ -148,6 +157,51 @@ class OpResult:
     t0: Quantity
     result: frozenset[int] | None
     output: SpikeData = field(repr=False)
+
+
+def reference_results(ops: Sequence[Operation]) -> list[frozenset[int] | None]:
+    """What each operation should return under the paper's semantics.
+
+    ``mem[c] = set(bits)`` on learn; recall by cue gives ``mem[c]``; recall by content gives
+    ``{c : mem[c] & query}`` (OR-match); None for learn operations.
+    """
+    mem: dict[int, set[int]] = {}
+    out: list[frozenset[int] | None] = []
+    for op in ops:
+        if isinstance(op, Learn):
+            mem[op.cue] = set(op.content)
+            out.append(None)
+        elif isinstance(op, RecallByCue):
+            out.append(frozenset(mem.get(op.cue, set())))
+        else:
+            out.append(frozenset(c for c, v in mem.items() if v & op.query))
+    return out
+
+
+def random_protocol(n_cues: int, n_content: int, n_ops: int, rng: np.random.Generator, *,
+                    overwrite: bool = True, query_bits: int = 1) -> list[Operation]:
+    """A random sequence of operations: 35 % learn, 35 % recall by cue, 30 % by content.
+
+    Learned contents have 1 to n_content/2 bits. ``overwrite=False`` learns each cue at most
+    once; ``query_bits`` is the largest recall-by-content query (0: no recall by content).
+    """
+    ops: list[Operation] = []
+    used: set[int] = set()
+    for _ in range(n_ops):
+        r = rng.random()
+        free = [c for c in range(n_cues) if c not in used]
+        if r < 0.35 and (overwrite or free):
+            c = int(rng.integers(n_cues)) if overwrite else int(rng.choice(free))
+            k = int(rng.integers(1, max(2, n_content // 2)))
+            ops.append(Learn(c, frozenset(rng.choice(n_content, size=k, replace=False).tolist())))
+            used.add(c)
+        elif r < 0.7 or not query_bits:
+            ops.append(RecallByCue(int(rng.integers(n_cues))))
+        else:
+            k = int(rng.integers(1, min(query_bits, n_content) + 1))
+            ops.append(RecallByContent(frozenset(rng.choice(n_content, size=k,
+                                                            replace=False).tolist())))
+    return ops
 
 
 # -- network ---------------------------------------------------------------------------------

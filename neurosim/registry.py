@@ -61,4 +61,4 @@ def get(kind: str, name: str) -> Any:
 register("model", "ca3", "neurosim.models.ca3:CA3Memory",
          "CA3 spike-based content-addressable memory (Casanueva-Morato et al. 2024)")
 register("engine", "brian2", "neurosim.engines.brian2_engine:Brian2Engine",
-         "Brian2 (runtime numpy or cython code generation, or C++ standalone)")
+         "Brian2, runtime code generation (numpy or cython); SpiNNaker-timed")

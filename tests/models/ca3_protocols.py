@@ -1,48 +1,17 @@
-"""Operation sequences for CA3 tests: reference semantics and random protocol generators."""
+"""Operation sequences for CA3 tests (the generators live in neurosim.models.ca3)."""
 
 from __future__ import annotations
 
-from neurosim.models.ca3 import Learn, RecallByContent, RecallByCue
+from neurosim.models.ca3 import Learn, RecallByContent, RecallByCue, reference_results
+from neurosim.models.ca3 import random_protocol as _random_protocol
 
 
 def reference(ops):
-    """The paper's semantics: mem[c] = set(bits); cue recall -> mem[c]; content recall ->
-    {c : mem[c] & query}. None for learn operations."""
-    mem: dict[int, set[int]] = {}
-    out = []
-    for op in ops:
-        if isinstance(op, Learn):
-            mem[op.cue] = set(op.content)
-            out.append(None)
-        elif isinstance(op, RecallByCue):
-            out.append(frozenset(mem.get(op.cue, set())))
-        else:
-            out.append(frozenset(c for c, v in mem.items() if v & op.query))
-    return out
+    return reference_results(ops)
 
 
 def random_protocol(n_c, n_k, n_ops, rng, *, overwrite, content_bits):
-    """Random learn / recall operations.
-
-    overwrite: learn may reuse a cue (overwriting); otherwise each cue is learned once.
-    content_bits: 0 for no recall by content, else the largest query size.
-    """
-    ops, used = [], set()
-    for _ in range(n_ops):
-        r = rng.random()
-        free = [c for c in range(n_c) if c not in used]
-        if r < 0.35 and (overwrite or free):
-            c = int(rng.integers(n_c)) if overwrite else int(rng.choice(free))
-            k = int(rng.integers(1, max(2, n_k // 2)))
-            ops.append(Learn(c, frozenset(rng.choice(n_k, size=k, replace=False).tolist())))
-            used.add(c)
-        elif r < 0.7 or not content_bits:
-            ops.append(RecallByCue(int(rng.integers(n_c))))
-        else:
-            k = int(rng.integers(1, content_bits + 1))
-            ops.append(RecallByContent(frozenset(rng.choice(n_k, size=k,
-                                                            replace=False).tolist())))
-    return ops
+    return _random_protocol(n_c, n_k, n_ops, rng, overwrite=overwrite, query_bits=content_bits)
 
 
 def score(results, expected):
