@@ -1,0 +1,69 @@
+"""Wall time of a 100-operation CA3 protocol on the Brian2 engine; prints JSON.
+
+The reference for later engines (the Numba engine must beat these figures). Measured in one
+run: Brian2 runtime mode with numpy code generation and with cython (compiled once into the
+cache folder; the first, compiling run is reported separately). Build time (spec -> Brian2
+objects) and run time are reported apart; the ratio is cython vs numpy run time.
+
+Usage: python benchmarks/ca3_protocol.py [--ops 100] [--n-cues 8] [--n-content 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+
+import numpy as np
+
+from neurosim.models import CA3Memory, random_protocol, reference_results
+
+
+def measure(ops, n_c, n_k, target: str) -> dict:
+    t0 = time.perf_counter()
+    mem = CA3Memory(n_c, n_k, seed=0, engine_options={"codegen_target": target})
+    t1 = time.perf_counter()
+    results = mem.run(ops, progress=False)
+    t2 = time.perf_counter()
+    expected = reference_results(ops)
+    scored = [r.result == e for r, e in zip(results, expected) if e is not None]
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "correct": int(sum(scored)),
+            "recalls": len(scored), "simulated_ms": float(mem.simulation.t / (1e-3 * 1.0 * _s()))}
+
+
+def _s():
+    from neurosim.units import second
+
+    return second
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ops", type=int, default=100)
+    ap.add_argument("--n-cues", type=int, default=8)
+    ap.add_argument("--n-content", type=int, default=16)
+    args = ap.parse_args()
+    ops = random_protocol(args.n_cues, args.n_content, args.ops, np.random.default_rng(0),
+                          overwrite=True, query_bits=1)
+    out = {"benchmark": "ca3_protocol", "ops": args.ops, "n_cues": args.n_cues,
+           "n_content": args.n_content, "python": platform.python_version(),
+           "machine": platform.machine()}
+    numpy_first = measure(ops, args.n_cues, args.n_content, "numpy")  # sympy/codegen warm-up
+    out["brian2_numpy_first"] = numpy_first
+    out["brian2_numpy"] = measure(ops, args.n_cues, args.n_content, "numpy")
+    try:
+        out["brian2_cython_first_compile"] = measure(ops, args.n_cues, args.n_content, "cython")
+        out["brian2_cython"] = measure(ops, args.n_cues, args.n_content, "cython")
+        out["ratio_cython_vs_numpy_run"] = (out["brian2_cython"]["run_s"]
+                                            / out["brian2_numpy"]["run_s"])
+    except Exception as err:  # a missing compiler must not hide the numpy figures
+        out["brian2_cython"] = {"error": f"{type(err).__name__}: {err}"}
+    out["brian2_cpp_standalone"] = {"error": "not built by the engine yet (planned with the "
+                                             "Numba engine comparison, issue 4)"}
+    out["ms_per_operation_numpy"] = 1e3 * out["brian2_numpy"]["run_s"] / args.ops
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
