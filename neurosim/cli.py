@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "leave Hebbian cross-links in the published network: docs/ca3.md")
     ca3.add_argument("--no-overwrite", action="store_true",
                      help="learn each cue at most once")
+    ca3.add_argument("--op-interval", type=float, default=10.0,
+                     help="ms between operation starts (>= 10; the paper: 10)")
     ca3.add_argument("--engine", default="brian2", help=f"one of {registry.names('engine')}")
     ca3.add_argument("--seed", type=int, default=0, help="seed of the protocol and simulation")
     ca3.add_argument("--out", type=Path, default=None, help="folder for the results")
@@ -88,7 +90,11 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
                               overwrite=not args.no_overwrite, query_bits=args.query_bits)
     expected = ca3.reference_results(ops)
     start = time.perf_counter()
-    mem = memory_cls(args.n_cues, args.n_content, engine=args.engine, seed=args.seed)
+    from neurosim.units import ms
+
+    params = ca3.CA3Params(op_interval=args.op_interval * ms)
+    mem = memory_cls(args.n_cues, args.n_content, engine=args.engine, seed=args.seed,
+                     params=params)
     results = mem.run(ops)
     wall = time.perf_counter() - start
     rows = []
@@ -138,6 +144,7 @@ def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
     meta = {
         "model": "ca3", "n_cues": args.n_cues, "n_content": args.n_content, "ops": args.ops,
         "query_bits": args.query_bits, "overwrite": not args.no_overwrite,
+        "op_interval_ms": args.op_interval,
         "engine": args.engine, "seed": args.seed, "neurosim": __version__, "git": _git_hash(),
         "resources": mem.resources(), "score": {"correct": n_ok, "recalls": n_scored},
         "wall_time_s": wall, "params": mem.params.to_dict(), "operations": rows,

@@ -58,13 +58,13 @@ def test_quick_start_example():
     assert mem.recall_by_content({8}) == frozenset({0})
 
 
-def _run_random(overwrite, content_bits, n_ops):
+def _run_random(overwrite, content_bits, n_ops, params=None):
     got = total = 0
     for n_c, n_k in SIZES:
         rng = np.random.default_rng(1000 + n_c)
         ops = random_protocol(n_c, n_k, n_ops, rng, overwrite=overwrite,
                               content_bits=content_bits)
-        results = CA3Memory(n_c, n_k, seed=0).run(ops, progress=False)
+        results = CA3Memory(n_c, n_k, seed=0, params=params).run(ops, progress=False)
         ok, n = score(results, reference(ops))
         got, total = got + ok, total + n
     return got, total
@@ -78,6 +78,16 @@ def test_random_learn_overwrite_recall_by_cue_is_exact():
 
 def test_random_learn_recall_by_cue_and_single_bit_content_is_exact():
     got, total = _run_random(overwrite=False, content_bits=1, n_ops=150)
+    assert total >= 300
+    assert got == total
+
+
+def test_random_overwrite_and_single_bit_content_is_exact_20_ms_apart():
+    # At the paper's 10 ms, pairings with the neighbouring operation (6 exp(-9/3) nA each)
+    # can lift an overwrite's 3.08 nA residue over threshold (docs/ca3.md); 20 ms apart they
+    # cannot (6 exp(-19/3) = 0.01 nA).
+    got, total = _run_random(overwrite=True, content_bits=1, n_ops=170,
+                             params=CA3Params(op_interval=20 * ms))
     assert total >= 300
     assert got == total
 
