@@ -2,8 +2,10 @@
 
 The reference for later engines (the Numba engine must beat these figures). Measured in one
 run: Brian2 runtime mode with numpy code generation and with cython (compiled once into the
-cache folder; the first, compiling run is reported separately). Build time (spec -> Brian2
-objects) and run time are reported apart; the ratio is cython vs numpy run time.
+cache folder; the first, compiling run is reported separately), and Brian2's C++ standalone
+device (compile and binary run times apart). Build time (spec -> Brian2 objects) and run
+time are reported apart; the ratios are against the numpy run time. --no-cython skips the
+cython columns (their first compile takes minutes).
 
 Usage: python benchmarks/ca3_protocol.py [--ops 100] [--n-cues 8] [--n-content 16]
 """
@@ -28,8 +30,12 @@ def measure(ops, n_c, n_k, target: str) -> dict:
     t2 = time.perf_counter()
     expected = reference_results(ops)
     scored = [r.result == e for r, e in zip(results, expected) if e is not None]
-    return {"build_s": t1 - t0, "run_s": t2 - t1, "correct": int(sum(scored)),
-            "recalls": len(scored), "simulated_ms": float(mem.simulation.t / (1e-3 * 1.0 * _s()))}
+    out = {"build_s": t1 - t0, "run_s": t2 - t1, "correct": int(sum(scored)),
+           "recalls": len(scored), "simulated_ms": float(mem.simulation.t / (1e-3 * _s()))}
+    timers = getattr(mem.simulation, "standalone_timers", None)
+    if timers:
+        out.update(timers)  # run_s = compile_s + run_binary_s + Brian2's bookkeeping
+    return out
 
 
 def _s():
@@ -43,6 +49,7 @@ def main() -> None:
     ap.add_argument("--ops", type=int, default=100)
     ap.add_argument("--n-cues", type=int, default=8)
     ap.add_argument("--n-content", type=int, default=16)
+    ap.add_argument("--no-cython", action="store_true")
     args = ap.parse_args()
     ops = random_protocol(args.n_cues, args.n_content, args.ops, np.random.default_rng(0),
                           overwrite=True, query_bits=1)
@@ -53,14 +60,21 @@ def main() -> None:
     out["brian2_numpy_first"] = numpy_first
     out["brian2_numpy"] = measure(ops, args.n_cues, args.n_content, "numpy")
     try:
+        if args.no_cython:
+            raise RuntimeError("skipped (--no-cython)")
         out["brian2_cython_first_compile"] = measure(ops, args.n_cues, args.n_content, "cython")
         out["brian2_cython"] = measure(ops, args.n_cues, args.n_content, "cython")
         out["ratio_cython_vs_numpy_run"] = (out["brian2_cython"]["run_s"]
                                             / out["brian2_numpy"]["run_s"])
     except Exception as err:  # a missing compiler must not hide the numpy figures
         out["brian2_cython"] = {"error": f"{type(err).__name__}: {err}"}
-    out["brian2_cpp_standalone"] = {"error": "not built by the engine yet (planned with the "
-                                             "Numba engine comparison, issue 4)"}
+    try:
+        out["brian2_cpp_standalone"] = measure(ops, args.n_cues, args.n_content,
+                                               "cpp_standalone")
+        out["ratio_cpp_binary_vs_numpy_run"] = (out["brian2_cpp_standalone"]["run_binary_s"]
+                                                / out["brian2_numpy"]["run_s"])
+    except Exception as err:  # no C++ compiler: report, keep the other figures
+        out["brian2_cpp_standalone"] = {"error": f"{type(err).__name__}: {err}"}
     out["ms_per_operation_numpy"] = 1e3 * out["brian2_numpy"]["run_s"] / args.ops
     print(json.dumps(out, indent=2))
 

@@ -31,6 +31,9 @@ method); ``IF_cond_exp`` uses exponential Euler (conductance-based, not linear).
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import tempfile
 from typing import Any, ClassVar
 
 import brian2 as b2
@@ -46,7 +49,7 @@ from neurosim.engines.base import (
     empty_weights,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.errors import ParameterError, UnsupportedFeature
+from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
     IF_curr_exp,
@@ -96,6 +99,11 @@ _TARGET = {IF_curr_exp: {"excitatory": "isyn_exc", "inhibitory": "isyn_inh"},
 # the plasticity of pre spikes, then delivery.
 _ORDER_POST, _ORDER_STDP, _ORDER_DELIVER = 0, 1, 2
 
+
+#: Brian2 code generation targets (runtime numpy/cython, or a compiled C++ program).
+CODEGEN_TARGETS = ("numpy", "cython", "cpp_standalone")
+# Brian2 holds one standalone program per process: set between build and run.
+_STANDALONE_PENDING = False
 
 #: Discretisations of the neuron dynamics: "exact" (continuous time, exact for linear cells)
 #: and "spinnaker" (sPyNNaker's per-tick arithmetic, in floating point).
@@ -366,18 +374,25 @@ def _safe(name: str) -> str:
 
 
 class Brian2Simulation(Simulation):
-    """A spec built on Brian2 (runtime mode), run in chunks with ``run()``."""
+    """A spec built on Brian2, run in chunks with ``run()`` (runtime devices), or once
+    (``cpp_standalone``: Brian2 generates, compiles and runs a C++ program)."""
 
     engine_name: ClassVar[str] = "brian2"
 
     def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, ctx: _Context,
-                 network: Any):
+                 network: Any, standalone_dir: str | None = None):
         super().__init__(spec, dt_s, seed)
         self._ctx = ctx
         self._net = network
+        self._standalone_dir = standalone_dir
+        self._snapshot: dict[str, Any] | None = None
+        #: Seconds spent by cpp_standalone compiling and running the binary (None otherwise).
+        self.standalone_timers: dict[str, Any] | None = None
 
     @property
     def t(self) -> Quantity:
+        if self._snapshot is not None:
+            return self._snapshot["t"] * second
         return float(self._net.t) * second
 
     @property
@@ -387,6 +402,9 @@ class Brian2Simulation(Simulation):
 
     def _advance(self, n_steps: int, progress: bool) -> None:
         duration = n_steps * self.dt_s * second
+        if self._standalone_dir is not None:
+            self._run_standalone(duration)
+            return
         if progress:
             from tqdm.auto import tqdm
 
@@ -404,7 +422,30 @@ class Brian2Simulation(Simulation):
         else:
             self._net.run(duration, namespace={})
 
+    def _run_standalone(self, duration: Any) -> None:
+        global _STANDALONE_PENDING
+        if self._snapshot is not None:
+            raise UnsupportedFeature("a second run() with codegen_target='cpp_standalone'",
+                                     "brian2", "codegen_target='numpy' or 'cython' for runs "
+                                     "in chunks")
+        try:
+            self._net.run(duration, namespace={})
+            timers = getattr(b2.get_device(), "timers", None) or {}
+            self.standalone_timers = {"compile_s": _sum_timers(timers.get("compile")),
+                                      "run_binary_s": timers.get("run_binary")}
+            # Keep everything in memory: the device and its folder are released now.
+            self._snapshot = {"t": float(self._net.t_), "data": self._collect_data(),
+                              "weights": {k: self._read_weights(k) for k in self._ctx.synapses}}
+        finally:
+            b2.device.reinit()
+            b2.set_device("runtime")
+            _STANDALONE_PENDING = False
+            shutil.rmtree(self._standalone_dir, ignore_errors=True)
+
     def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
+        if self._snapshot is not None:
+            raise UnsupportedFeature("input after the run with codegen_target='cpp_standalone'",
+                                     "brian2", "codegen_target='numpy'")
         now = round(float(self._net.t_) / self.dt_s)
         old_i, old_s = self._ctx.scheduled[source]
         keep = old_s >= now  # Brian2 warns about (and ignores) spikes in the past
@@ -419,6 +460,13 @@ class Brian2Simulation(Simulation):
 
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
+        if self._snapshot is not None:
+            return dict(self._snapshot["data"])
+        if self._standalone_dir is not None:
+            return {}  # cpp_standalone: nothing exists before the run
+        return self._collect_data()
+
+    def _collect_data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}
         for key, (probe, mon) in self._ctx.monitors.items():
             size = self.spec.groups[probe.target].size
@@ -436,11 +484,15 @@ class Brian2Simulation(Simulation):
         return out
 
     def weights(self, projection: str) -> Quantity:
-        try:
-            S, n_pre, n_post, pre0, post0 = self._ctx.synapses[projection]
-        except KeyError:
+        if projection not in self._ctx.synapses:
             raise ParameterError("projection", projection,
-                                 f"one of {sorted(self._ctx.synapses)}") from None
+                                 f"one of {sorted(self._ctx.synapses)}")
+        if self._snapshot is not None:
+            return self._snapshot["weights"][projection]
+        return self._read_weights(projection)
+
+    def _read_weights(self, projection: str) -> Quantity:
+        S, n_pre, n_post, pre0, post0 = self._ctx.synapses[projection]
         out = empty_weights(n_pre, n_post)
         if len(S):
             out[np.asarray(S.i[:]) - pre0, np.asarray(S.j[:]) - post0] = np.asarray(S.w_[:])
@@ -455,7 +507,9 @@ class Brian2Engine(Engine):
     ----------
     codegen_target
         "numpy" (no compilation: the fastest start, best for small networks and short
-        chunks) or "cython" (compiled once into the cache folder, faster on large networks).
+        chunks), "cython" (compiled once into the cache folder, faster on large networks) or
+        "cpp_standalone" (Brian2 writes, compiles and runs a C++ program in a temporary
+        folder: one ``run()`` per build, no input injected after it).
     integration
         "exact" (continuous-time dynamics, exact for IF_curr_exp) or "spinnaker"
         (sPyNNaker's per-tick arithmetic: tick-averaged synaptic current, exponential step
@@ -470,8 +524,8 @@ class Brian2Engine(Engine):
 
     def __init__(self, codegen_target: str = "numpy", integration: str = "exact",
                  stdp_zero_depresses: bool = True):
-        if codegen_target not in ("numpy", "cython"):
-            raise ParameterError("codegen_target", codegen_target, "'numpy' or 'cython'",
+        if codegen_target not in CODEGEN_TARGETS:
+            raise ParameterError("codegen_target", codegen_target, f"one of {CODEGEN_TARGETS}",
                                  "Brian2Engine")
         if integration not in INTEGRATIONS:
             raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
@@ -491,7 +545,20 @@ class Brian2Engine(Engine):
         dt_s = check_dt(dt)
         check_delays(spec, dt_s, "brian2")
         root = as_seed_sequence(seed)
-        _configure_brian2(self.codegen_target)
+        standalone_dir = None
+        global _STANDALONE_PENDING
+        if _STANDALONE_PENDING:
+            raise EngineUnavailable("a cpp_standalone simulation was built but not run yet; "
+                                    "Brian2 holds one standalone program at a time: run it "
+                                    "first")
+        if self.codegen_target == "cpp_standalone":
+            standalone_dir = tempfile.mkdtemp(prefix="run-", dir=cache_dir("brian2-standalone"))
+            b2.set_device("cpp_standalone", directory=standalone_dir, build_on_run=True,
+                          with_output=False)
+            b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+            _STANDALONE_PENDING = True
+        else:
+            _configure_brian2(self.codegen_target)
         # Brian2's random numbers (Poisson sources) come from its own global generator:
         # seed it from our child seed so a run is reproducible.
         b2.seed(int(child_seed(root, "brian2").generate_state(1)[0] % (2**31)))
@@ -501,7 +568,14 @@ class Brian2Engine(Engine):
         for node in (*spec.populations, *spec.sources, *spec.projections, *spec.probes):
             Brian2Builder.build(node, ctx)
         net = b2.Network(*ctx.objects)
-        return Brian2Simulation(spec, dt_s, seed, ctx, net)
+        return Brian2Simulation(spec, dt_s, seed, ctx, net, standalone_dir)
+
+
+def _sum_timers(value: Any) -> float | None:
+    if isinstance(value, dict):
+        parts = [v for v in value.values() if isinstance(v, int | float)]
+        return float(sum(parts)) if parts else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _configure_brian2(target: str) -> None:

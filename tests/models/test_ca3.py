@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from neurosim.errors import ParameterError
+from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.models import CA3Memory, CA3Params, Learn, RecallByContent, RecallByCue
 from neurosim.units import ms, mV, nA
 from tests.models.ca3_protocols import (
@@ -192,3 +192,23 @@ def test_every_spike_is_kept_and_exported():
     block = mem.to_neo()
     pops = {st.annotations["source_population"] for st in block.segments[0].spiketrains}
     assert {"IL", "OL", "cueCue", "contCue"} <= pops
+
+
+@pytest.mark.slow
+def test_cpp_standalone_gives_the_same_spikes_as_runtime():
+    # Same model, Brian2's C++ standalone device (one compile, about 45 s on 2 cores).
+    ops = PAPER_EXPERIMENTS["4_recall_by_content_one_at_a_time"]
+    runtime = CA3Memory(5, 10, seed=0)
+    runtime.run(ops)
+    compiled = CA3Memory(5, 10, seed=0, engine_options={"codegen_target": "cpp_standalone"})
+    results = compiled.run(ops)
+    assert [r.result for r in results] == reference(ops)
+    for key in ("input", "output"):
+        a, b = runtime.output_spikes()[key], compiled.output_spikes()[key]
+        assert np.array_equal(a.times, b.times) and np.array_equal(a.indices, b.indices)
+    for name, w in runtime.weights().items():
+        # libm's exp vs NumPy's: identical up to float rounding
+        np.testing.assert_allclose(np.asarray(compiled.weights()[name]), np.asarray(w),
+                                   rtol=1e-12, atol=1e-24)
+    with pytest.raises(UnsupportedFeature, match="second run"):
+        compiled.run([RecallByCue(0)])
