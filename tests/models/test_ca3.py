@@ -210,5 +210,5 @@ def test_cpp_standalone_gives_the_same_spikes_as_runtime():
         # libm's exp vs NumPy's: identical up to float rounding
         np.testing.assert_allclose(np.asarray(compiled.weights()[name]), np.asarray(w),
                                    rtol=1e-12, atol=1e-24)
-    with pytest.raises(UnsupportedFeature, match="second run"):
+    with pytest.raises(UnsupportedFeature, match="cpp_standalone"):
         compiled.run([RecallByCue(0)])
