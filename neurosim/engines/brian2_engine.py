@@ -123,18 +123,19 @@ class Brian2Builder(Builder):
 class _Context:
     """State shared by the build functions of one spec."""
 
-    def __init__(self, spec: NetworkSpec, dt_s: float, seed: np.random.SeedSequence):
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: np.random.SeedSequence,
+                 integration: str, stdp_zero_depresses: bool):
         self.spec = spec
         self.dt_s = dt_s
         self.seed = seed
+        self.integration = integration
+        self.stdp_zero_depresses = stdp_zero_depresses
         self.groups: dict[str, Any] = {}
         self.synapses: dict[str, tuple[Any, int, int, int, int]] = {}
         self.monitors: dict[str, tuple[Probe, Any]] = {}
         self.scheduled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.integration = "exact"
         # One clock for every object (Brian2 would otherwise make one per object).
         self.clock = b2.Clock(dt=dt_s * second, name="neurosim_clock")
-        self.stdp_zero_depresses = True
         self.objects: list[Any] = []
 
 
@@ -562,9 +563,7 @@ class Brian2Engine(Engine):
         # Brian2's random numbers (Poisson sources) come from its own global generator:
         # seed it from our child seed so a run is reproducible.
         b2.seed(int(child_seed(root, "brian2").generate_state(1)[0] % (2**31)))
-        ctx = _Context(spec, dt_s, root)
-        ctx.stdp_zero_depresses = self.stdp_zero_depresses
-        ctx.integration = self.integration
+        ctx = _Context(spec, dt_s, root, self.integration, self.stdp_zero_depresses)
         for node in (*spec.populations, *spec.sources, *spec.projections, *spec.probes):
             Brian2Builder.build(node, ctx)
         net = b2.Network(*ctx.objects)
@@ -585,5 +584,3 @@ def _configure_brian2(target: str) -> None:
     # Quiet Brian2's INFO logs about code generation; warnings still show.
     b2.BrianLogger.log_level_warn()
 
-
-_ = (ms, b2)

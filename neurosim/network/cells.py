@@ -18,24 +18,31 @@ _POS_TIME = {"low": 0 * ms, "low_open": True}
 
 
 class StandardCell(Params):
-    """Base of the standard leaky integrate-and-fire cell types."""
+    """Base of the standard leaky integrate-and-fire cell types: their shared parameters,
+    with PyNN's names and defaults."""
 
     #: "current" (weights in nA) or "conductance" (weights in uS).
     synapse_kind: ClassVar[str] = "current"
     #: State variables that can be probed besides "spikes".
     recordable: ClassVar[tuple[str, ...]] = ("v",)
-    #: Initial value of the membrane potential unless the population sets one (v_rest).
-    initial_values: ClassVar[tuple[str, ...]] = ("v",)
+
+    cm: Quantity = quantity(1.0 * nF, nF, low=0 * nF, low_open=True)
+    tau_m: Quantity = quantity(20.0 * ms, ms, **_POS_TIME)
+    tau_refrac: Quantity = quantity(0.1 * ms, ms, low=0 * ms)
+    tau_syn_E: Quantity = quantity(5.0 * ms, ms, **_POS_TIME)
+    tau_syn_I: Quantity = quantity(5.0 * ms, ms, **_POS_TIME)
+    i_offset: Quantity = quantity(0.0 * nA, nA)
+    v_reset: Quantity = quantity(-65.0 * mV, mV)
+    v_rest: Quantity = quantity(-65.0 * mV, mV)
+    v_thresh: Quantity = quantity(-50.0 * mV, mV)
 
     def check(self) -> None:
-        if self.v_reset >= self.v_thresh:  # type: ignore[attr-defined]
-            raise ParameterError(
-                "v_reset", self.v_reset, f"below v_thresh ({self.v_thresh})",  # type: ignore[attr-defined]
-                type(self).__name__,
-            )
+        if self.v_reset >= self.v_thresh:
+            raise ParameterError("v_reset", self.v_reset, f"below v_thresh ({self.v_thresh})",
+                                 type(self).__name__)
 
 
-class IF_curr_exp(StandardCell):
+class IF_curr_exp(StandardCell):  # PyNN's name
     """Leaky integrate-and-fire neuron with exponentially decaying current synapses.
 
     PyNN ``IF_curr_exp``; defaults are PyNN's.
@@ -46,18 +53,8 @@ class IF_curr_exp(StandardCell):
     synapse_kind: ClassVar[str] = "current"
     recordable: ClassVar[tuple[str, ...]] = ("v", "isyn_exc", "isyn_inh")
 
-    cm: Quantity = quantity(1.0 * nF, nF, low=0 * nF, low_open=True)
-    tau_m: Quantity = quantity(20.0 * ms, ms, **_POS_TIME)
-    tau_refrac: Quantity = quantity(0.1 * ms, ms, low=0 * ms)
-    tau_syn_E: Quantity = quantity(5.0 * ms, ms, **_POS_TIME)
-    tau_syn_I: Quantity = quantity(5.0 * ms, ms, **_POS_TIME)
-    i_offset: Quantity = quantity(0.0 * nA, nA)
-    v_reset: Quantity = quantity(-65.0 * mV, mV)
-    v_rest: Quantity = quantity(-65.0 * mV, mV)
-    v_thresh: Quantity = quantity(-50.0 * mV, mV)
 
-
-class IF_cond_exp(StandardCell):
+class IF_cond_exp(StandardCell):  # PyNN's name
     """Leaky integrate-and-fire neuron with exponentially decaying conductance synapses.
 
     PyNN ``IF_cond_exp``; defaults are PyNN's.
@@ -67,17 +64,8 @@ class IF_cond_exp(StandardCell):
     synapse_kind: ClassVar[str] = "conductance"
     recordable: ClassVar[tuple[str, ...]] = ("v", "gsyn_exc", "gsyn_inh")
 
-    cm: Quantity = quantity(1.0 * nF, nF, low=0 * nF, low_open=True)
-    tau_m: Quantity = quantity(20.0 * ms, ms, **_POS_TIME)
-    tau_refrac: Quantity = quantity(0.1 * ms, ms, low=0 * ms)
-    tau_syn_E: Quantity = quantity(5.0 * ms, ms, **_POS_TIME)
-    tau_syn_I: Quantity = quantity(5.0 * ms, ms, **_POS_TIME)
     e_rev_E: Quantity = quantity(0.0 * mV, mV)
     e_rev_I: Quantity = quantity(-70.0 * mV, mV)
-    i_offset: Quantity = quantity(0.0 * nA, nA)
-    v_reset: Quantity = quantity(-65.0 * mV, mV)
-    v_rest: Quantity = quantity(-65.0 * mV, mV)
-    v_thresh: Quantity = quantity(-50.0 * mV, mV)
 
 
 CELL_TYPES: dict[str, type[StandardCell]] = {c.__name__: c for c in (IF_curr_exp, IF_cond_exp)}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +34,7 @@ from neurosim.network.cells import CELL_TYPES, WEIGHT_UNITS, StandardCell
 from neurosim.network.connectors import CONNECTORS, Connector
 from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
 from neurosim.params import Quantity
-from neurosim.units import Hz, ms, require_quantity, second, to_si
+from neurosim.units import Hz, ms, mV, require_quantity, second, to_si, volt
 
 __all__ = [
     "NetworkSpec",
@@ -79,8 +78,7 @@ class Population:
             raise ParameterError("celltype", self.celltype,
                                  f"a cell type instance, one of {sorted(CELL_TYPES)}", "Population")
         if self.initial_v is not None:
-            require_quantity(self.initial_v, ms.dim and self.celltype.v_rest, "initial_v",
-                             "Population")
+            require_quantity(self.initial_v, mV, "initial_v", "Population")
 
     @property
     def v_init(self) -> Quantity:
@@ -203,10 +201,6 @@ class View:
 
     def __str__(self) -> str:
         return f"{self.label}[{self.start}:{self.stop}]"
-
-
-def _as_view(x: str | View) -> View | str:
-    return x
 
 
 def _ref_label(ref: str | View) -> str:
@@ -430,7 +424,7 @@ class NetworkSpec:
         pops = []
         for d in data["populations"]:
             cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
-            iv = None if d["initial_v"] is None else d["initial_v"] * second / second * _volt()
+            iv = None if d["initial_v"] is None else d["initial_v"] * volt
             pops.append(Population(d["label"], d["size"], cell, iv))
         sources: list[Source] = []
         for d in data["sources"]:
@@ -462,13 +456,3 @@ class NetworkSpec:
 
     def replace(self, **changes: Any) -> NetworkSpec:
         return dataclasses.replace(self, **changes)
-
-
-def _volt():
-    from neurosim.units import volt
-
-    return volt
-
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)

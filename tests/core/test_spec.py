@@ -20,12 +20,13 @@ from neurosim.network import (
     STDPMechanism,
     View,
 )
-from neurosim.units import Hz, ms, nA, uS
+from neurosim.units import Hz, ms, mV, nA, uS
 
 
 def _spec(**over):
     parts = dict(
-        populations=(Population("exc", 4, IF_curr_exp()), Population("cond", 3, IF_cond_exp())),
+        populations=(Population("exc", 4, IF_curr_exp(), initial_v=-70 * mV),
+                     Population("cond", 3, IF_cond_exp())),
         sources=(SpikeSourceArray.from_times("stim", [[1, 2] * ms, [] * ms]),
                  SpikeSourcePoisson("noise", 5, rate=10 * Hz)),
         projections=(
