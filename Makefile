@@ -14,6 +14,7 @@ export JUPYTER_DATA_DIR ?= $(NEUROSIM_CACHE_DIR)/jupyter-data
 export JUPYTER_RUNTIME_DIR ?= $(NEUROSIM_CACHE_DIR)/jupyter-runtime
 export IPYTHONDIR ?= $(NEUROSIM_CACHE_DIR)/ipython
 export JUPYTER_PLATFORM_DIRS := 1
+export RUFF_CACHE_DIR ?= $(NEUROSIM_CACHE_DIR)/ruff
 
 .PHONY: venv demo test test-fast lint bench clean
 
