@@ -204,3 +204,40 @@ class Engine(ABC):
 
 def empty_weights(n_pre: int, n_post: int) -> np.ndarray:
     return np.full((n_pre, n_post), np.nan)
+
+
+def connect_projection(spec: NetworkSpec, proj: Any, root_seed: Any) -> tuple[np.ndarray, ...]:
+    """The synapses of a projection, identical on every engine for one root seed.
+
+    Returns absolute indices (within the populations) ``pre``, ``post`` and the view
+    geometry ``n_pre, n_post, pre_offset, post_offset``. Random connectors draw from the
+    child seed named after the projection's label.
+    """
+    from neurosim.network.spec import View
+    from neurosim.random import child_seed, make_rng
+
+    pre_ids, post_ids = spec.ids(proj.pre), spec.ids(proj.post)
+    pre_label = proj.pre.label if isinstance(proj.pre, View) else proj.pre
+    post_label = proj.post.label if isinstance(proj.post, View) else proj.post
+    rng = make_rng(child_seed(root_seed, "projection", proj.label))
+    i, j = proj.connector.connect(pre_ids, post_ids, pre_label == post_label, rng)
+    return (pre_ids[i], post_ids[j], len(pre_ids), len(post_ids), int(pre_ids[0]),
+            int(post_ids[0]))
+
+
+def stdp_constants(syn: Any) -> dict[str, Any]:
+    """SI constants of an STDPMechanism's pair rule: taus, bounds, amplitudes and the rule.
+
+    Additive: ``a_plus``/``a_minus`` are weight changes (SI) per unit trace (A times w_max,
+    or times one nA/uS as in sPyNNaker 7.4.1). Multiplicative: dimensionless A.
+    """
+    from neurosim.network.synapses import AdditiveWeightDependence
+
+    td = syn.timing_dependence.to_si()
+    wd = syn.weight_dependence
+    additive = isinstance(wd, AdditiveWeightDependence)
+    scale = wd.amplitude_scale() if additive else 1.0
+    return {"tau_plus": td["tau_plus"], "tau_minus": td["tau_minus"],
+            "w_min": float(to_si(wd.w_min)), "w_max": float(to_si(wd.w_max)),
+            "a_plus": td["A_plus"] * scale, "a_minus": td["A_minus"] * scale,
+            "rule": "additive" if additive else "multiplicative"}

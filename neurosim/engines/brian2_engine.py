@@ -46,7 +46,9 @@ from neurosim.engines.base import (
     Simulation,
     check_delays,
     check_dt,
+    connect_projection,
     empty_weights,
+    stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
@@ -62,8 +64,7 @@ from neurosim.network import (
     StaticSynapse,
     STDPMechanism,
 )
-from neurosim.network.synapses import AdditiveWeightDependence
-from neurosim.random import SeedLike, as_seed_sequence, child_seed, make_rng
+from neurosim.random import SeedLike, as_seed_sequence, child_seed
 from neurosim.units import Quantity, ms, second, to_si
 
 __all__ = ["Brian2Builder", "Brian2Engine", "Brian2Simulation"]
@@ -262,22 +263,19 @@ def _build_poisson(src: SpikeSourcePoisson, ctx: _Context) -> None:
 
 
 def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[str, Any]]:
-    td = syn.timing_dependence.to_si()
-    wd = syn.weight_dependence
-    wmin, wmax = to_si(wd.w_min), to_si(wd.w_max)
+    c = stdp_constants(syn)
     unit = b2.amp if syn.kind == "current" else b2.siemens
-    ns: dict[str, Any] = {"tau_plus": td["tau_plus"] * second,
-                          "tau_minus": td["tau_minus"] * second,
-                          "w_min": wmin * unit, "w_max": wmax * unit}
-    if isinstance(wd, AdditiveWeightDependence):
-        scale = wd.amplitude_scale()  # w_max, or one nA / uS (sPyNNaker 7.4.1)
-        ns["a_plus"] = td["A_plus"] * scale * unit
-        ns["a_minus"] = td["A_minus"] * scale * unit
+    ns: dict[str, Any] = {"tau_plus": c["tau_plus"] * second,
+                          "tau_minus": c["tau_minus"] * second,
+                          "w_min": c["w_min"] * unit, "w_max": c["w_max"] * unit}
+    if c["rule"] == "additive":
+        ns["a_plus"] = c["a_plus"] * unit
+        ns["a_minus"] = c["a_minus"] * unit
         pot = "a_plus * x_pre"
         dep = "a_minus * y_post"
     else:
-        ns["a_plus"] = td["A_plus"]
-        ns["a_minus"] = td["A_minus"]
+        ns["a_plus"] = c["a_plus"]
+        ns["a_minus"] = c["a_minus"]
         pot = "a_plus * (w_max - w) * x_pre"
         dep = "a_minus * (w - w_min) * y_post"
     # The same-time case (dt == 0) depresses when include_zero (sPyNNaker's newest pair rule).
@@ -300,11 +298,9 @@ def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[s
 @Brian2Builder.register(Projection)
 def _build_projection(proj: Projection, ctx: _Context) -> None:
     spec = ctx.spec
-    pre_ids, post_ids = spec.ids(proj.pre), spec.ids(proj.post)
+    pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, ctx.seed)
     pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
     post_label = proj.post if isinstance(proj.post, str) else proj.post.label
-    rng = make_rng(child_seed(ctx.seed, "projection", proj.label))
-    i, j = proj.connector.connect(pre_ids, post_ids, pre_label == post_label, rng)
     post_pop = spec.population(post_label)
     target = _TARGET[type(post_pop.celltype)][proj.receptor]
     syn = proj.synapse
@@ -334,19 +330,19 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     S = b2.Synapses(ctx.groups[pre_label], ctx.groups[post_label], model=model, on_pre=on_pre,
                     on_post=on_post, delay=delay, clock=ctx.clock,
                     name=_safe(f"proj{len(ctx.synapses)}_{proj.label}"), namespace=ns)
-    if len(i):
-        S.connect(i=pre_ids[i], j=post_ids[j])
+    if len(pre):
+        S.connect(i=pre, j=post)
         S.w = float(to_si(syn.weight)) * getattr(b2, unit_name)
     else:
         # Brian2 refuses to set variables of a Synapses object that was never connected.
         S.connect(False)
-    if isinstance(syn, STDPMechanism) and len(i):
+    if isinstance(syn, STDPMechanism) and len(pre):
         S.lastpre = -1e9 * second
         S.lastpost = -1e9 * second
         S.stdp.order = _ORDER_STDP
         S.post.order = _ORDER_POST
     S.pre.order = _ORDER_DELIVER
-    ctx.synapses[proj.label] = (S, len(pre_ids), len(post_ids), int(pre_ids[0]), int(post_ids[0]))
+    ctx.synapses[proj.label] = (S, n_pre, n_post, pre0, post0)
     ctx.objects.append(S)
 
 
