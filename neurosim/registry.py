@@ -62,3 +62,5 @@ register("model", "ca3", "neurosim.models.ca3:CA3Memory",
          "CA3 spike-based content-addressable memory (Casanueva-Morato et al. 2024)")
 register("engine", "brian2", "neurosim.engines.brian2_engine:Brian2Engine",
          "Brian2, runtime code generation (numpy or cython); SpiNNaker-timed")
+register("engine", "reference", "neurosim.engines.reference:ReferenceEngine",
+         "NumPy reference: slow, obviously correct, for cross-checks (IF_curr_exp)")

@@ -1,4 +1,7 @@
-"""Brian2 engine against theory: f-I curve, PSP shapes, STDP window, hop latency."""
+"""Engines against theory: f-I curve, PSP shapes, STDP window, hop latency, refractoriness.
+
+Every test that the reference engine supports runs on both engines (same tolerances).
+"""
 
 import math
 
@@ -6,7 +9,8 @@ import numpy as np
 import pytest
 
 from neurosim.engines.brian2_engine import Brian2Engine
-from neurosim.errors import ParameterError
+from neurosim.engines.reference import ReferenceEngine
+from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     AdditiveWeightDependence,
     IF_curr_exp,
@@ -22,6 +26,9 @@ from neurosim.network import (
     STDPMechanism,
 )
 from neurosim.units import Hz, ms, mV, nA, nF
+
+ENGINES = {"brian2": Brian2Engine, "reference": ReferenceEngine}
+engines = pytest.mark.parametrize("engine", sorted(ENGINES))
 
 CHAIN_CELL = IF_curr_exp(cm=0.27 * nF, tau_m=3 * ms, tau_refrac=1 * ms, tau_syn_E=0.3 * ms,
                          tau_syn_I=0.3 * ms, v_rest=-60 * mV, v_reset=-60 * mV,
@@ -39,23 +46,27 @@ def _chain(delays_ms):
                        tuple(Probe(p.label) for p in pops))
 
 
+@engines
 @pytest.mark.parametrize("integration", ["exact", "spinnaker"])
-def test_hop_latency_equals_delay(integration):
+def test_hop_latency_equals_delay(engine, integration):
     # As on SpiNNaker: a spike at t through delay d makes the target fire at t + d.
     delays = [1, 3, 2, 1]
-    sim = Brian2Engine(integration=integration).build(_chain(delays), dt=1 * ms, seed=0)
+    sim = ENGINES[engine](integration=integration).build(_chain(delays), dt=1 * ms, seed=0)
     sim.run(30 * ms)
     times = [float(sim.spikes(f"n{k}").times[0] / ms) for k in range(len(delays))]
     assert times == pytest.approx(list(10 + np.cumsum(delays)), abs=1e-9)
 
 
-def test_delay_below_dt_is_refused():
+@engines
+def test_delay_below_dt_is_refused(engine):
     spec = _chain([1, 0.5])
     with pytest.raises(ParameterError, match="'delay' parameter"):
-        Brian2Engine().build(spec, dt=1 * ms)
+        ENGINES[engine]().build(spec, dt=1 * ms)
 
 
-def test_refractory_ticks_as_spinnaker():
+@engines
+@pytest.mark.parametrize("integration", ["exact", "spinnaker"])
+def test_refractory_ticks_as_spinnaker(engine, integration):
     # Driven every tick, tau_refrac = k dt freezes V for k ticks after each spike.
     for k in (1, 2):
         cell = CHAIN_CELL.replace(tau_refrac=k * ms)
@@ -64,7 +75,7 @@ def test_refractory_ticks_as_spinnaker():
                            (Projection("stim", "n", OneToOne(),
                                        StaticSynapse(weight=20 * nA, delay=1 * ms)),),
                            (Probe("n"),))
-        sim = Brian2Engine(integration="spinnaker").build(spec, dt=1 * ms)
+        sim = ENGINES[engine](integration=integration).build(spec, dt=1 * ms)
         sim.run(12 * ms)
         t = np.asarray(sim.spikes("n").times / ms)
         assert np.allclose(np.diff(t), k + 1), t
@@ -80,15 +91,16 @@ def _fi_rate(i_offset_na, cell):
     return 1000.0 / isi
 
 
+@engines
 @pytest.mark.parametrize("integration", ["exact", "spinnaker"])
-def test_fi_curve_matches_the_analytic_formula(integration):
+def test_fi_curve_matches_the_analytic_formula(engine, integration):
     currents = [0.7, 0.8, 1.0, 1.5, 2.0, 3.0]  # rheobase 15 mV / 20 MOhm = 0.75 nA
     base = IF_curr_exp(cm=1 * nF, tau_m=20 * ms, tau_refrac=2 * ms, v_rest=-65 * mV,
                        v_reset=-65 * mV, v_thresh=-50 * mV)
     pops = tuple(Population(f"p{k}", 1, base.replace(i_offset=i * nA))
                  for k, i in enumerate(currents))
     spec = NetworkSpec(pops, probes=tuple(Probe(p.label) for p in pops))
-    sim = Brian2Engine(integration=integration).build(spec, dt=0.05 * ms)
+    sim = ENGINES[engine](integration=integration).build(spec, dt=0.05 * ms)
     sim.run(1000 * ms)
     for k, i in enumerate(currents):
         t = np.asarray(sim.spikes(f"p{k}").times / ms)
@@ -103,7 +115,8 @@ def test_fi_curve_matches_the_analytic_formula(integration):
     assert _fi_rate(0.7, base) == 0 and _fi_rate(0.8, base) > 0
 
 
-def test_exact_psp_matches_closed_form():
+@engines
+def test_exact_psp_matches_closed_form(engine):
     # One spike of weight w into IF_curr_exp: v(t) - v_rest =
     #   w R tau_s / (tau_m - tau_s) (exp(-t/tau_m) - exp(-t/tau_s)), from arrival.
     cell = IF_curr_exp(cm=1 * nF, tau_m=10 * ms, tau_syn_E=2 * ms, v_thresh=0 * mV)
@@ -112,7 +125,7 @@ def test_exact_psp_matches_closed_form():
                        (Projection("stim", "n", OneToOne(),
                                    StaticSynapse(weight=1 * nA, delay=1 * ms)),),
                        (Probe("n", "v"),))
-    sim = Brian2Engine(integration="exact").build(spec, dt=0.1 * ms)
+    sim = ENGINES[engine](integration="exact").build(spec, dt=0.1 * ms)
     sim.run(20 * ms)
     data = sim.data["n.v"]
     t = np.asarray(data.times / ms)
@@ -125,7 +138,8 @@ def test_exact_psp_matches_closed_form():
     assert np.max(np.abs(v - expected)) < 1e-9  # mV: exact integration, float64
 
 
-def test_spinnaker_tick_arithmetic_closed_form():
+@engines
+def test_spinnaker_tick_arithmetic_closed_form(engine):
     # sPyNNaker: input w adds w tau_s/dt (1-exp(-dt/tau_s)) to the tick-averaged current,
     # V = a - exp(-dt/tau_m)(a - V), then the current decays by exp(-dt/tau_s).
     spec = NetworkSpec((Population("n", 1, CHAIN_CELL.replace(v_thresh=0 * mV)),),
@@ -133,7 +147,7 @@ def test_spinnaker_tick_arithmetic_closed_form():
                        (Projection("stim", "n", OneToOne(),
                                    StaticSynapse(weight=6 * nA, delay=1 * ms)),),
                        (Probe("n", "v"),))
-    sim = Brian2Engine(integration="spinnaker").build(spec, dt=1 * ms)
+    sim = ENGINES[engine](integration="spinnaker").build(spec, dt=1 * ms)
     sim.run(6 * ms)
     v = np.asarray(sim.data["n.v"].values[:, 0] / mV)
     dt, tau_s, tau_m, r = 1.0, 0.3, 3.0, 3.0 / 0.27
@@ -167,11 +181,12 @@ def _stdp_spec(offsets_ms, delay_ms=1.0, a=0.1, tau=5.0, w0=0.5):
         (Probe("post"),))
 
 
+@engines
 @pytest.mark.parametrize("delay_ms", [1.0, 3.0])
-def test_stdp_pair_window_matches_the_analytic_window(delay_ms):
+def test_stdp_pair_window_matches_the_analytic_window(engine, delay_ms):
     offsets = [-8, -4, -2, -1, 0, 1, 2, 4, 8]
     a, tau, w0 = 0.1, 5.0, 0.5
-    sim = Brian2Engine().build(_stdp_spec(offsets, delay_ms, a, tau, w0), dt=1 * ms)
+    sim = ENGINES[engine]().build(_stdp_spec(offsets, delay_ms, a, tau, w0), dt=1 * ms)
     sim.run(40 * ms)
     post = sim.spikes("post")
     assert sorted(post.indices.tolist()) == list(range(len(offsets)))
@@ -186,14 +201,15 @@ def test_stdp_pair_window_matches_the_analytic_window(delay_ms):
     assert np.allclose(w, expected, atol=1e-12), np.c_[lag, w, expected]
 
 
-def test_stdp_scale_by_w_max_convention():
+@engines
+def test_stdp_scale_by_w_max_convention(engine):
     spec = _stdp_spec([2], 1.0, a=0.1, tau=5.0, w0=0.5)
     proj = spec.projections[0]
     syn = proj.synapse.replace(weight_dependence=AdditiveWeightDependence(
         w_min=0 * nA, w_max=2 * nA, scale_by_w_max=True))
     spec = spec.replace(projections=(proj.__class__(proj.pre, proj.post, proj.connector, syn,
                                                     label="plastic"), spec.projections[1]))
-    sim = Brian2Engine().build(spec, dt=1 * ms)
+    sim = ENGINES[engine]().build(spec, dt=1 * ms)
     sim.run(30 * ms)
     w = float(np.asarray(sim.weights("plastic") / nA)[0, 0])
     assert w == pytest.approx(0.5 + 0.1 * 2.0 * math.exp(-3 / 5.0), abs=1e-12)
@@ -220,22 +236,31 @@ def test_poisson_rate_and_seed():
                                                                     a.times)
 
 
-def test_chunked_runs_equal_one_run():
+@engines
+def test_chunked_runs_equal_one_run(engine):
     spec = _chain([1, 3, 2])
-    one = Brian2Engine().build(spec, dt=1 * ms)
+    one = ENGINES[engine]().build(spec, dt=1 * ms)
     one.run(30 * ms)
-    two = Brian2Engine().build(spec, dt=1 * ms)
+    two = ENGINES[engine]().build(spec, dt=1 * ms)
     two.run(13 * ms)
     two.run(17 * ms)
     for k in range(3):
         assert np.array_equal(one.spikes(f"n{k}").times, two.spikes(f"n{k}").times)
 
 
-def test_to_neo_block_like_pynn():
-    sim = Brian2Engine().build(_chain([1, 2]), dt=1 * ms)
+@engines
+def test_to_neo_block_like_pynn(engine):
+    sim = ENGINES[engine]().build(_chain([1, 2]), dt=1 * ms)
     sim.run(20 * ms)
     block = sim.to_neo()
     trains = block.segments[0].spiketrains
     assert [st.annotations["source_population"] for st in trains] == ["n0", "n1"]
     assert [float(st.magnitude[0]) for st in trains] == [11.0, 13.0]
     assert str(trains[0].units.dimensionality) == "ms"
+
+
+def test_reference_engine_names_what_it_does_not_support():
+    spec = NetworkSpec(sources=(SpikeSourcePoisson("p", 2, rate=5 * Hz),), probes=(Probe("p"),))
+    with pytest.raises(UnsupportedFeature, match="SpikeSourcePoisson is not supported by the "
+                                                  "'reference' backend"):
+        ReferenceEngine().build(spec, dt=1 * ms)

@@ -1,0 +1,342 @@
+"""The reference engine: small, slow, obviously correct NumPy, for cross-checks only.
+
+Written from the same semantics as :mod:`neurosim.engines.brian2_engine` (sPyNNaker's timing
+and STDP, see docs/decisions.md 2-4) but independently of Brian2: one Python loop over time
+steps, each step in the order
+
+1. **update** every population (``integration="exact"``: the closed-form solution of
+   IF_curr_exp over one step; ``"spinnaker"``: sPyNNaker's tick arithmetic), V frozen while
+   refractory;
+2. **threshold** (``v >= v_thresh``), reset, spike sources emit their scheduled spikes;
+3. **synapses**: post events of plastic synapses (post spikes of step k - d, potentiation),
+   then the plasticity of this step's pre spikes (depression, trace), then delivery of the
+   pre spikes of step k - (d - 1) into the targets' synaptic currents, used from step k + 1.
+
+State is recorded at the start of each step (before its update). Supports IF_curr_exp,
+SpikeSourceArray, every deterministic connector and FixedProbability (same connectivity as the
+other engines for one seed), static and STDP synapses; other features raise
+UnsupportedFeature naming an alternative.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from neurosim.engines.base import (
+    Engine,
+    Simulation,
+    check_delays,
+    check_dt,
+    connect_projection,
+    empty_weights,
+    stdp_constants,
+)
+from neurosim.engines.brian2_engine import INTEGRATIONS, refractory_steps
+from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.errors import ParameterError, UnsupportedFeature
+from neurosim.network import (
+    IF_curr_exp,
+    NetworkSpec,
+    SpikeSourceArray,
+    STDPMechanism,
+)
+from neurosim.random import SeedLike, as_seed_sequence
+from neurosim.units import Quantity, amp, ms, second, siemens, to_si, volt
+
+__all__ = ["ReferenceEngine", "ReferenceSimulation"]
+
+
+class _Population:
+    """State and per-step propagators of one IF_curr_exp population."""
+
+    def __init__(self, pop: Any, dt: float, integration: str):
+        cell = pop.celltype
+        if type(cell) is not IF_curr_exp:
+            raise UnsupportedFeature(f"cell type {type(cell).__name__}", "reference",
+                                     "IF_curr_exp, or the brian2 engine")
+        p = cell.to_si()
+        n = pop.size
+        self.n = n
+        self.p = p
+        self.integration = integration
+        self.v = np.full(n, float(to_si(pop.v_init)))
+        self.i_exc = np.zeros(n)
+        self.i_inh = np.zeros(n)
+        self.refrac_ticks = refractory_steps(p["tau_refrac"], dt)
+        self.refrac_left = np.zeros(n, dtype=np.int64)   # spinnaker
+        self.last_spike = np.full(n, -(10**9), dtype=np.int64)  # exact: step of last spike
+        tm, c = p["tau_m"], p["cm"]
+        self.p_m = math.exp(-dt / tm)
+        self.r = tm / c
+        self.decay_e = math.exp(-dt / p["tau_syn_E"])
+        self.decay_i = math.exp(-dt / p["tau_syn_I"])
+        self.init_e = p["tau_syn_E"] / dt * (1 - self.decay_e)
+        self.init_i = p["tau_syn_I"] / dt * (1 - self.decay_i)
+        # exact: v gains k * I0 over one step from a current I0 decaying with tau_s
+        self.k_e = self._psp_gain(p["tau_syn_E"], tm, c, dt)
+        self.k_i = self._psp_gain(p["tau_syn_I"], tm, c, dt)
+
+    @staticmethod
+    def _psp_gain(ts: float, tm: float, c: float, dt: float) -> float:
+        if abs(ts - tm) < 1e-15:
+            return dt / c * math.exp(-dt / tm)
+        return tm * ts / (c * (ts - tm)) * (math.exp(-dt / ts) - math.exp(-dt / tm))
+
+    def input_scale(self, receptor: str) -> float:
+        """What one unit of weight adds to the synaptic current variable."""
+        if self.integration == "spinnaker":
+            return self.init_e if receptor == "excitatory" else self.init_i
+        return 1.0
+
+    def update(self, step: int) -> None:
+        p = self.p
+        if self.integration == "spinnaker":
+            active = self.refrac_left <= 0
+            a = p["v_rest"] + (self.i_exc - self.i_inh + p["i_offset"]) * self.r
+            self.v = np.where(active, a - self.p_m * (a - self.v), self.v)
+            self.refrac_left = self.refrac_left - (~active)
+        else:
+            active = step - self.last_spike >= self.refrac_ticks + 1
+            drive = p["i_offset"] * self.r * (1 - self.p_m)
+            v_new = (p["v_rest"] + (self.v - p["v_rest"]) * self.p_m + drive
+                     + self.k_e * self.i_exc - self.k_i * self.i_inh)
+            self.v = np.where(active, v_new, self.v)
+            self._active = active
+        self.i_exc = self.i_exc * self.decay_e
+        self.i_inh = self.i_inh * self.decay_i
+
+    def threshold(self, step: int) -> np.ndarray:
+        fired = self.v >= self.p["v_thresh"]
+        if self.integration == "exact":
+            fired &= self._active
+        idx = np.flatnonzero(fired)
+        self.v[idx] = self.p["v_reset"]
+        self.refrac_left[idx] = self.refrac_ticks
+        self.last_spike[idx] = step
+        return idx
+
+
+class _Projection:
+    """Synapses of one projection: weights, delays in steps, STDP state."""
+
+    def __init__(self, proj: Any, spec: NetworkSpec, seed: Any, dt: float,
+                 post: _Population, stdp_zero_depresses: bool):
+        self.label = proj.label
+        pre, post_idx, self.n_pre, self.n_post, self.pre0, self.post0 = connect_projection(
+            spec, proj, seed)
+        self.pre, self.post = pre, post_idx
+        syn = proj.synapse
+        self.unit = amp if syn.kind == "current" else siemens
+        self.w = np.full(len(pre), float(to_si(syn.weight)))
+        d = dt if syn.delay is None else float(to_si(syn.delay))
+        self.delay = round(d / dt)
+        self.receptor = proj.receptor
+        self.scale = post.input_scale(proj.receptor)
+        self.pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
+        self.post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+        self.plastic = isinstance(syn, STDPMechanism)
+        if self.plastic:
+            self.c = stdp_constants(syn)
+            n = len(pre)
+            self.apre, self.apost = np.zeros(n), np.zeros(n)
+            self.lastpre, self.lastpost = np.full(n, -1e9), np.full(n, -1e9)
+            self.zero_depresses = stdp_zero_depresses
+
+    def post_events(self, post_spikes: np.ndarray, t: float) -> None:
+        """Potentiation for post spikes that reach the synapse now (emitted d steps ago)."""
+        sel = np.flatnonzero(np.isin(self.post, post_spikes))
+        if not len(sel):
+            return
+        c = self.c
+        since = t - self.lastpre[sel]
+        x = self.apre[sel] * np.exp(-since / c["tau_plus"]) * (since > 0)
+        w = self.w[sel]
+        gain = c["a_plus"] * x if c["rule"] == "additive" else c["a_plus"] * (c["w_max"] - w) * x
+        self.w[sel] = np.clip(w + gain, c["w_min"], c["w_max"])
+        self.apost[sel] = self.apost[sel] * np.exp(-(t - self.lastpost[sel]) / c["tau_minus"]) + 1
+        self.lastpost[sel] = t
+
+    def pre_events(self, pre_spikes: np.ndarray, t: float) -> None:
+        """Depression and pre trace for pre spikes emitted now."""
+        sel = np.flatnonzero(np.isin(self.pre, pre_spikes))
+        if not len(sel):
+            return
+        c = self.c
+        since = t - self.lastpost[sel]
+        counts = since >= 0 if self.zero_depresses else since > 0
+        y = self.apost[sel] * np.exp(-since / c["tau_minus"]) * counts
+        w = self.w[sel]
+        loss = c["a_minus"] * y if c["rule"] == "additive" else c["a_minus"] * (w - c["w_min"]) * y
+        self.w[sel] = np.clip(w - loss, c["w_min"], c["w_max"])
+        self.apre[sel] = self.apre[sel] * np.exp(-(t - self.lastpre[sel]) / c["tau_plus"]) + 1
+        self.lastpre[sel] = t
+
+    def deliver(self, pre_spikes: np.ndarray, post: _Population) -> None:
+        sel = np.flatnonzero(np.isin(self.pre, pre_spikes))
+        if not len(sel):
+            return
+        target = post.i_exc if self.receptor == "excitatory" else post.i_inh
+        np.add.at(target, self.post[sel], self.w[sel] * self.scale)
+
+
+class ReferenceSimulation(Simulation):
+    """A spec on the reference engine (see the module docstring for the step order)."""
+
+    engine_name: ClassVar[str] = "reference"
+
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, integration: str,
+                 stdp_zero_depresses: bool):
+        super().__init__(spec, dt_s, seed)
+        root = as_seed_sequence(seed)
+        self._step = 0
+        self._pops = {p.label: _Population(p, dt_s, integration) for p in spec.populations}
+        self._sources: dict[str, dict[int, list[int]]] = {}
+        for src in spec.sources:
+            if not isinstance(src, SpikeSourceArray):
+                raise UnsupportedFeature(type(src).__name__, "reference",
+                                         "SpikeSourceArray, or the brian2 engine")
+            sched: dict[int, list[int]] = {}
+            for i, train in enumerate(src.spike_times):
+                for s in np.round(np.asarray(train) / dt_s).astype(np.int64):
+                    sched.setdefault(int(s), []).append(i)
+            self._sources[src.label] = sched
+        self._projs = [_Projection(p, spec, root, dt_s, self._pops[_post_label(p)],
+                                   stdp_zero_depresses) for p in spec.projections]
+        self._spikes: dict[str, list[tuple[int, np.ndarray]]] = {
+            g: [] for g in spec.groups}
+        self._states = {pr.key: (pr, []) for pr in spec.probes if pr.variable != "spikes"}
+        # in the spec's order (a dict keeps it), like the Brian2 engine's data
+        self._spike_probes = list(dict.fromkeys(pr.target for pr in spec.probes
+                                                if pr.variable == "spikes"))
+        self._max_delay = max([p.delay for p in self._projs] + [1])
+
+    @property
+    def t(self) -> Quantity:
+        return grid_times(np.array([self._step]), self.dt_s)[0] * second
+
+    def _spikes_at(self, label: str, step: int) -> np.ndarray:
+        for s, idx in reversed(self._spikes[label]):
+            if s == step:
+                return idx
+            if s < step:
+                break
+        return np.zeros(0, dtype=np.int64)
+
+    def _advance(self, n_steps: int, progress: bool) -> None:
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=n_steps, unit="step", desc=f"reference {self.spec.name}")
+        for _ in range(n_steps):
+            self._one_step(self._step)
+            self._step += 1
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+
+    def _one_step(self, k: int) -> None:
+        t = k * self.dt_s
+        for probe, rows in self._states.values():
+            pop = self._pops[probe.target]
+            rows.append((k, np.array(getattr(pop, _STATE[probe.variable]), copy=True)))
+        for pop in self._pops.values():
+            pop.update(k)
+        for label, pop in self._pops.items():
+            idx = pop.threshold(k)
+            if len(idx):
+                self._spikes[label].append((k, idx))
+        for label, sched in self._sources.items():
+            if k in sched:
+                self._spikes[label].append((k, np.unique(np.array(sched[k], dtype=np.int64))))
+        for proj in self._projs:
+            if proj.plastic:
+                proj.post_events(self._spikes_at(proj.post_label, k - proj.delay), t)
+        for proj in self._projs:
+            if proj.plastic:
+                proj.pre_events(self._spikes_at(proj.pre_label, k), t)
+        for proj in self._projs:
+            proj.deliver(self._spikes_at(proj.pre_label, k - (proj.delay - 1)),
+                         self._pops[proj.post_label])
+
+    def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
+        sched = self._sources[source]
+        for i, s in zip(indices.tolist(), steps.tolist()):
+            if i in sched.get(s, []):
+                raise ParameterError("times", s * self.dt, "at most one spike per source and "
+                                     "time step", "ReferenceSimulation.inject")
+            sched.setdefault(s, []).append(i)
+
+    @property
+    def data(self) -> dict[str, SpikeData | StateData]:
+        out: dict[str, SpikeData | StateData] = {}
+        for label in self._spike_probes:
+            steps = [np.full(len(idx), s) for s, idx in self._spikes[label]]
+            idxs = [idx for _, idx in self._spikes[label]]
+            s = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
+            i = np.concatenate(idxs) if idxs else np.zeros(0, dtype=np.int64)
+            order = np.lexsort((i, s))
+            out[f"{label}.spikes"] = SpikeData(label, self.spec.groups[label].size,
+                                               grid_times(s[order], self.dt_s) * second,
+                                               i[order].astype(np.int64))
+        for key, (probe, rows) in self._states.items():
+            steps = np.array([s for s, _ in rows], dtype=np.int64)
+            n = self.spec.groups[probe.target].size
+            vals = np.array([v for _, v in rows]) if rows else np.zeros((0, n))
+            out[key] = StateData(probe.target, probe.variable,
+                                 grid_times(steps, self.dt_s) * second,
+                                 vals * _STATE_UNIT[probe.variable])
+        return out
+
+    def weights(self, projection: str) -> Quantity:
+        for proj in self._projs:
+            if proj.label == projection:
+                out = empty_weights(proj.n_pre, proj.n_post)
+                out[proj.pre - proj.pre0, proj.post - proj.post0] = proj.w
+                return out * proj.unit
+        raise ParameterError("projection", projection,
+                             f"one of {sorted(p.label for p in self._projs)}")
+
+
+_STATE = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh"}
+_STATE_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp}
+
+
+def _post_label(proj: Any) -> str:
+    return proj.post if isinstance(proj.post, str) else proj.post.label
+
+
+class ReferenceEngine(Engine):
+    """Build specs on the reference engine (NumPy, for cross-checks on small networks).
+
+    Parameters
+    ----------
+    integration
+        "exact" or "spinnaker", as for :class:`~neurosim.engines.brian2_engine.Brian2Engine`.
+    stdp_zero_depresses
+        As for the Brian2 engine (sPyNNaker 7: True).
+    """
+
+    name: ClassVar[str] = "reference"
+
+    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True):
+        if integration not in INTEGRATIONS:
+            raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
+                                 "ReferenceEngine")
+        self.integration = integration
+        self.stdp_zero_depresses = bool(stdp_zero_depresses)
+
+    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
+              **options: Any) -> ReferenceSimulation:
+        if options:
+            raise ParameterError("options", sorted(options), "no extra options",
+                                 "ReferenceEngine.build")
+        if not isinstance(spec, NetworkSpec):
+            raise ParameterError("spec", spec, "a NetworkSpec", "ReferenceEngine.build")
+        dt_s = check_dt(dt)
+        check_delays(spec, dt_s, "reference")
+        return ReferenceSimulation(spec, dt_s, seed, self.integration, self.stdp_zero_depresses)
