@@ -1,4 +1,4 @@
-"""Wall time of a 100-operation CA3 protocol on the Brian2 engine; prints JSON.
+"""Wall time of a 100-operation CA3 protocol on the Brian2 and Numba engines; prints JSON.
 
 The reference for later engines (the Numba engine must beat these figures). Measured in one
 run: Brian2 runtime mode with numpy code generation and with cython (compiled once into the
@@ -22,9 +22,10 @@ import numpy as np
 from neurosim.models import CA3Memory, random_protocol, reference_results
 
 
-def measure(ops, n_c, n_k, target: str) -> dict:
+def measure(ops, n_c, n_k, target: str, engine: str = "brian2") -> dict:
     t0 = time.perf_counter()
-    mem = CA3Memory(n_c, n_k, seed=0, engine_options={"codegen_target": target})
+    options = {"codegen_target": target} if engine == "brian2" else {}
+    mem = CA3Memory(n_c, n_k, seed=0, engine=engine, engine_options=options)
     t1 = time.perf_counter()
     results = mem.run(ops, progress=False)
     t2 = time.perf_counter()
@@ -75,7 +76,13 @@ def main() -> None:
                                                 / out["brian2_numpy"]["run_s"])
     except Exception as err:  # no C++ compiler: report, keep the other figures
         out["brian2_cpp_standalone"] = {"error": f"{type(err).__name__}: {err}"}
+    # Numba: the first run in a process loads (or compiles) the cached kernel.
+    out["numba_first"] = measure(ops, args.n_cues, args.n_content, "", engine="numba")
+    out["numba"] = measure(ops, args.n_cues, args.n_content, "", engine="numba")
+    out["ratio_numba_vs_brian2_numpy_run"] = out["numba"]["run_s"] / out["brian2_numpy"]["run_s"]
+    out["speedup_numba_vs_brian2_numpy_run"] = 1 / out["ratio_numba_vs_brian2_numpy_run"]
     out["ms_per_operation_numpy"] = 1e3 * out["brian2_numpy"]["run_s"] / args.ops
+    out["ms_per_operation_numba"] = 1e3 * out["numba"]["run_s"] / args.ops
     print(json.dumps(out, indent=2))
 
 

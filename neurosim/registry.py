@@ -64,3 +64,5 @@ register("engine", "brian2", "neurosim.engines.brian2_engine:Brian2Engine",
          "Brian2, runtime code generation (numpy or cython); SpiNNaker-timed")
 register("engine", "reference", "neurosim.engines.reference:ReferenceEngine",
          "NumPy reference: slow, obviously correct, for cross-checks (IF_curr_exp)")
+register("engine", "numba", "neurosim.engines.numba_engine:NumbaEngine",
+         "Numba kernels: one compiled loop per run (IF_curr_exp, spike arrays, STDP)")

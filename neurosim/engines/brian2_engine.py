@@ -51,6 +51,7 @@ from neurosim.engines.base import (
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.lif import INTEGRATIONS, refractory_steps
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -105,16 +106,6 @@ _ORDER_POST, _ORDER_STDP, _ORDER_DELIVER = 0, 1, 2
 CODEGEN_TARGETS = ("numpy", "cython", "cpp_standalone")
 # Brian2 holds one standalone program per process: set between build and run.
 _STANDALONE_PENDING = False
-
-#: Discretisations of the neuron dynamics: "exact" (continuous time, exact for linear cells)
-#: and "spinnaker" (sPyNNaker's per-tick arithmetic, in floating point).
-INTEGRATIONS = ("exact", "spinnaker")
-
-
-def refractory_steps(tau_refrac_s: float, dt_s: float) -> int:
-    """Ticks frozen after the spike tick, as sPyNNaker: ``ceil(tau_refrac/dt)``."""
-    return math.ceil(tau_refrac_s / dt_s - 1e-9)
-
 
 class Brian2Builder(Builder):
     builders: ClassVar[dict[type, Any]] = {}

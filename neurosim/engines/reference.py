@@ -20,7 +20,6 @@ UnsupportedFeature naming an alternative.
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 import numpy as np
@@ -34,8 +33,8 @@ from neurosim.engines.base import (
     empty_weights,
     stdp_constants,
 )
-from neurosim.engines.brian2_engine import INTEGRATIONS, refractory_steps
 from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.lif import INTEGRATIONS, step_constants
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_curr_exp,
@@ -65,25 +64,10 @@ class _Population:
         self.v = np.full(n, float(to_si(pop.v_init)))
         self.i_exc = np.zeros(n)
         self.i_inh = np.zeros(n)
-        self.refrac_ticks = refractory_steps(p["tau_refrac"], dt)
         self.refrac_left = np.zeros(n, dtype=np.int64)   # spinnaker
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)  # exact: step of last spike
-        tm, c = p["tau_m"], p["cm"]
-        self.p_m = math.exp(-dt / tm)
-        self.r = tm / c
-        self.decay_e = math.exp(-dt / p["tau_syn_E"])
-        self.decay_i = math.exp(-dt / p["tau_syn_I"])
-        self.init_e = p["tau_syn_E"] / dt * (1 - self.decay_e)
-        self.init_i = p["tau_syn_I"] / dt * (1 - self.decay_i)
-        # exact: v gains k * I0 over one step from a current I0 decaying with tau_s
-        self.k_e = self._psp_gain(p["tau_syn_E"], tm, c, dt)
-        self.k_i = self._psp_gain(p["tau_syn_I"], tm, c, dt)
-
-    @staticmethod
-    def _psp_gain(ts: float, tm: float, c: float, dt: float) -> float:
-        if abs(ts - tm) < 1e-15:
-            return dt / c * math.exp(-dt / tm)
-        return tm * ts / (c * (ts - tm)) * (math.exp(-dt / ts) - math.exp(-dt / tm))
+        for name, value in step_constants(p, dt).items():  # p_m, r, decay_*, init_*, k_*
+            setattr(self, name, value)
 
     def input_scale(self, receptor: str) -> float:
         """What one unit of weight adds to the synaptic current variable."""

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from neurosim.engines.brian2_engine import Brian2Engine
+from neurosim.engines.numba_engine import NumbaEngine
 from neurosim.engines.reference import ReferenceEngine
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
@@ -27,7 +28,7 @@ from neurosim.network import (
 )
 from neurosim.units import Hz, ms, mV, nA, nF
 
-ENGINES = {"brian2": Brian2Engine, "reference": ReferenceEngine}
+ENGINES = {"brian2": Brian2Engine, "numba": NumbaEngine, "reference": ReferenceEngine}
 engines = pytest.mark.parametrize("engine", sorted(ENGINES))
 
 CHAIN_CELL = IF_curr_exp(cm=0.27 * nF, tau_m=3 * ms, tau_refrac=1 * ms, tau_syn_E=0.3 * ms,

@@ -214,9 +214,9 @@ def test_cpp_standalone_gives_the_same_spikes_as_runtime():
         compiled.run([RecallByCue(0)])
 
 
-def test_brian2_and_reference_engines_give_identical_spikes():
-    # Two independent implementations of the same semantics (Brian2 code generation and a
-    # NumPy loop): every spike of every population identical over 300 random operations
+def test_brian2_numba_and_reference_engines_give_identical_spikes():
+    # Three implementations of the same semantics (Brian2 code generation, a compiled Numba
+    # loop, a NumPy loop): every spike of every population identical over 300 random operations
     # (overwrites and multi-bit queries included), weights equal to float rounding.
     n_ops = 0
     for n_c, n_k in SIZES:
@@ -224,15 +224,17 @@ def test_brian2_and_reference_engines_give_identical_spikes():
                               content_bits=3)
         n_ops += len(ops)
         mems = {}
-        for engine in ("brian2", "reference"):
+        for engine in ("brian2", "numba", "reference"):
             mems[engine] = CA3Memory(n_c, n_k, engine=engine, seed=0)
             mems[engine].run(ops, progress=False)
-        a, b = mems["brian2"], mems["reference"]
-        for label in a.spec.groups:
-            sa, sb = a.simulation.spikes(label), b.simulation.spikes(label)
-            assert np.array_equal(sa.times, sb.times), label
-            assert np.array_equal(sa.indices, sb.indices), label
-        for name, w in a.weights().items():
-            np.testing.assert_allclose(np.asarray(b.weights()[name] / nA),
-                                       np.asarray(w / nA), rtol=0, atol=1e-12)
+        a = mems["brian2"]
+        for other in ("numba", "reference"):
+            b = mems[other]
+            for label in a.spec.groups:
+                sa, sb = a.simulation.spikes(label), b.simulation.spikes(label)
+                assert np.array_equal(sa.times, sb.times), (other, label)
+                assert np.array_equal(sa.indices, sb.indices), (other, label)
+            for name, w in a.weights().items():
+                np.testing.assert_allclose(np.asarray(b.weights()[name] / nA),
+                                           np.asarray(w / nA), rtol=0, atol=1e-12)
     assert n_ops >= 300

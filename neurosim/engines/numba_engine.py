@@ -1,0 +1,321 @@
+"""The Numba engine: a spec compiled into flat arrays and run by one ``@njit`` loop.
+
+Same semantics and step order as the reference and Brian2 engines (docs/decisions.md 2-4),
+so the three give the same spikes. The whole run happens inside
+:func:`neurosim.kernels.spiking.run_steps`; Python only prepares arrays, grows the spike
+record when needed and slices the results. Parameters are arrays: changing a weight, a time
+constant or an input never recompiles; the compiled kernel is cached on disk.
+
+Supported now: IF_curr_exp (``integration="exact"`` or ``"spinnaker"``), SpikeSourceArray,
+every connector, static and STDP synapses, probes of spikes, v, isyn_exc, isyn_inh.
+Others raise UnsupportedFeature naming the brian2 engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from neurosim.engines.base import (
+    Engine,
+    Simulation,
+    check_delays,
+    check_dt,
+    connect_projection,
+    empty_weights,
+    stdp_constants,
+)
+from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.lif import INTEGRATIONS, step_constants
+from neurosim.errors import ParameterError, UnsupportedFeature
+from neurosim.network import IF_curr_exp, NetworkSpec, SpikeSourceArray, STDPMechanism
+from neurosim.random import SeedLike, as_seed_sequence
+from neurosim.units import Quantity, amp, ms, second, siemens, to_si, volt
+
+__all__ = ["NumbaEngine", "NumbaSimulation"]
+
+_VAR_CODE = {"v": 0, "isyn_exc": 1, "isyn_inh": 2}
+_VAR_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp}
+
+
+class NumbaSimulation(Simulation):
+    """A spec built into arrays for :func:`neurosim.kernels.spiking.run_steps`."""
+
+    engine_name: ClassVar[str] = "numba"
+
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, integration: str,
+                 stdp_zero_depresses: bool):
+        super().__init__(spec, dt_s, seed)
+        from neurosim.kernels import spiking
+
+        self._kernel = spiking.run_steps
+        self._zero_depresses = bool(stdp_zero_depresses)
+        self._step = 0
+        self._build_neurons(spec, dt_s, integration, spiking)
+        self._build_synapses(spec, dt_s, as_seed_sequence(seed), integration)
+        self._build_records(spec)
+
+    # -- build ---------------------------------------------------------------------------
+    def _build_neurons(self, spec, dt_s, integration, spiking) -> None:
+        self.offset: dict[str, int] = {}
+        n = 0
+        for g in (*spec.populations, *spec.sources):
+            self.offset[g.label] = n
+            n += g.size
+        self.n = n
+        f = lambda value=0.0: np.full(n, value, dtype=np.float64)  # noqa: E731
+        self.kind = np.full(n, spiking.KIND_SOURCE, dtype=np.int64)
+        self.v, self.i_exc, self.i_inh = f(), f(), f()
+        self.refrac_left = np.zeros(n, dtype=np.int64)
+        self.last_spike = np.full(n, -(10**9), dtype=np.int64)
+        self.refrac_ticks = np.zeros(n, dtype=np.int64)
+        names = ("v_rest", "v_reset", "v_thresh", "i_off", "r_m", "p_m", "decay_e", "decay_i",
+                 "k_e", "k_i", "init_e", "init_i")
+        self.par = {name: f() for name in names}
+        # unused by sources, but keep thresholds out of reach
+        self.par["v_thresh"][:] = np.inf
+        for pop in spec.populations:
+            if type(pop.celltype) is not IF_curr_exp:
+                raise UnsupportedFeature(f"cell type {type(pop.celltype).__name__}", "numba",
+                                         "the brian2 engine")
+            sl = slice(self.offset[pop.label], self.offset[pop.label] + pop.size)
+            p = pop.celltype.to_si()
+            c = step_constants(p, dt_s)
+            self.kind[sl] = (spiking.KIND_SPINNAKER if integration == "spinnaker"
+                             else spiking.KIND_EXACT)
+            self.v[sl] = float(to_si(pop.v_init))
+            self.refrac_ticks[sl] = c["refrac_ticks"]
+            values = {"v_rest": p["v_rest"], "v_reset": p["v_reset"], "v_thresh": p["v_thresh"],
+                      "i_off": p["i_offset"], "r_m": c["r"], "p_m": c["p_m"],
+                      "decay_e": c["decay_e"], "decay_i": c["decay_i"], "k_e": c["k_e"],
+                      "k_i": c["k_i"], "init_e": c["init_e"], "init_i": c["init_i"]}
+            for name, value in values.items():
+                self.par[name][sl] = value
+        steps, idx = [], []
+        for src in spec.sources:
+            if not isinstance(src, SpikeSourceArray):
+                raise UnsupportedFeature(type(src).__name__, "numba", "the brian2 engine")
+            for i, train in enumerate(src.spike_times):
+                s = np.round(np.asarray(train) / dt_s).astype(np.int64)
+                steps.append(s)
+                idx.append(np.full(len(s), self.offset[src.label] + i, dtype=np.int64))
+        self._set_schedule(np.concatenate(steps) if steps else np.zeros(0, np.int64),
+                           np.concatenate(idx) if idx else np.zeros(0, np.int64))
+
+    def _set_schedule(self, steps: np.ndarray, idx: np.ndarray) -> None:
+        order = np.lexsort((idx, steps))
+        self.src_step, self.src_idx = steps[order], idx[order]
+        self.src_cursor = np.zeros(1, dtype=np.int64)
+
+    def _build_synapses(self, spec, dt_s, root, integration) -> None:
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in (
+            "pre", "post", "w", "delay", "receptor", "scale", "rule", "tau_plus", "tau_minus",
+            "w_min", "w_max", "a_plus", "a_minus", "proj")}
+        self.projections: dict[str, tuple[int, int, int, int, Any]] = {}
+        for k, proj in enumerate(spec.projections):
+            pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, root)
+            pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
+            post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+            gpre = pre + self.offset[pre_label]
+            gpost = post + self.offset[post_label]
+            m = len(pre)
+            syn = proj.synapse
+            delay = 1 if syn.delay is None else round(float(to_si(syn.delay)) / dt_s)
+            exc = proj.receptor == "excitatory"
+            scale = (self.par["init_e" if exc else "init_i"][gpost] if integration == "spinnaker"
+                     else np.ones(m))
+            cols["pre"].append(gpre)
+            cols["post"].append(gpost)
+            cols["w"].append(np.full(m, float(to_si(syn.weight))))
+            cols["delay"].append(np.full(m, delay, dtype=np.int64))
+            cols["receptor"].append(np.full(m, 0 if exc else 1, dtype=np.int64))
+            cols["scale"].append(np.asarray(scale, dtype=np.float64))
+            cols["proj"].append(np.full(m, k, dtype=np.int64))
+            if isinstance(syn, STDPMechanism):
+                c = stdp_constants(syn)
+                cols["rule"].append(np.full(m, 0 if c["rule"] == "additive" else 1,
+                                            dtype=np.int64))
+                for name in ("tau_plus", "tau_minus", "w_min", "w_max", "a_plus", "a_minus"):
+                    cols[name].append(np.full(m, c[name]))
+            else:
+                cols["rule"].append(np.full(m, -1, dtype=np.int64))
+                for name in ("tau_plus", "tau_minus", "w_min", "w_max", "a_plus", "a_minus"):
+                    cols[name].append(np.ones(m))
+            unit = amp if syn.kind == "current" else siemens
+            self.projections[proj.label] = (n_pre, n_post, pre0, post0, unit)
+        cat = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}
+        order = np.argsort(cat["pre"], kind="stable")
+        s = {k: v[order] for k, v in cat.items()}
+        self.syn = s
+        self.syn_pre_local = None
+        self.row_ptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.add.at(self.row_ptr, s["pre"].astype(np.int64) + 1, 1)
+        self.row_ptr = np.cumsum(self.row_ptr)
+        m = len(s["pre"])
+        self.apre, self.apost = np.zeros(m), np.zeros(m)
+        self.lastpre, self.lastpost = np.full(m, -1e9), np.full(m, -1e9)
+        plastic = np.flatnonzero(s["rule"] >= 0)
+        by_post = plastic[np.argsort(s["post"][plastic], kind="stable")]
+        self.col_syn = by_post.astype(np.int64)
+        self.col_ptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.add.at(self.col_ptr, s["post"][by_post].astype(np.int64) + 1, 1)
+        self.col_ptr = np.cumsum(self.col_ptr)
+        max_delay = int(s["delay"].max()) if m else 1
+        self.ring_count = np.zeros(max_delay + 1, dtype=np.int64)
+        self.ring_idx = np.zeros((max_delay + 1, max(self.n, 1)), dtype=np.int64)
+
+    def _build_records(self, spec) -> None:
+        self.rec_step = np.zeros(max(1024, 4 * self.n), dtype=np.int64)
+        self.rec_idx = np.zeros_like(self.rec_step)
+        self.rec_count = np.zeros(1, dtype=np.int64)
+        neurons, codes, self._probe_cols = [], [], {}
+        for probe in spec.probes:
+            if probe.variable == "spikes":
+                continue
+            if probe.sampling_interval not in (None, self.dt_s):
+                raise UnsupportedFeature("a sampling_interval other than dt", "numba",
+                                         "the brian2 engine")
+            off = self.offset[probe.target]
+            size = spec.groups[probe.target].size
+            self._probe_cols[probe.key] = (probe, len(neurons), size)
+            neurons.extend(range(off, off + size))
+            codes.extend([_VAR_CODE[probe.variable]] * size)
+        self.probe_neurons = np.asarray(neurons, dtype=np.int64)
+        self.probe_var = np.asarray(codes, dtype=np.int64)
+        self._probe_rows: list[np.ndarray] = []
+        self._probe_steps: list[np.ndarray] = []
+
+    # -- run -----------------------------------------------------------------------------
+    @property
+    def t(self) -> Quantity:
+        return grid_times(np.array([self._step]), self.dt_s)[0] * second
+
+    def _advance(self, n_steps: int, progress: bool) -> None:
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=n_steps, unit="step", desc=f"numba {self.spec.name}")
+        done = 0
+        chunk = max(1000, n_steps // 50) if progress else n_steps
+        while done < n_steps:
+            todo = min(chunk, n_steps - done)
+            ran = self._run_kernel(todo)
+            done += ran
+            if bar is not None:
+                bar.update(ran)
+            if ran < todo:  # the spike record is full: grow it and go on
+                grow = max(len(self.rec_step), 4 * self.n)
+                self.rec_step = np.concatenate([self.rec_step, np.zeros(grow, np.int64)])
+                self.rec_idx = np.concatenate([self.rec_idx, np.zeros(grow, np.int64)])
+        if bar is not None:
+            bar.close()
+
+    def _run_kernel(self, n_steps: int) -> int:
+        k0 = self._step
+        rows = (np.arange(k0, k0 + n_steps) if self.probe_neurons.size else np.zeros(0, int))
+        probe_out = np.zeros((len(rows), self.probe_neurons.size))
+        probe_count = np.zeros(1, dtype=np.int64)
+        p, s = self.par, self.syn
+        ran = self._kernel(
+            k0, n_steps, self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
+            self.last_spike, p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
+            p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
+            self.src_step, self.src_idx, self.src_cursor,
+            self.row_ptr, s["post"].astype(np.int64), s["w"], s["delay"], s["receptor"],
+            s["scale"], s["rule"], s["tau_plus"], s["tau_minus"], s["w_min"], s["w_max"],
+            s["a_plus"], s["a_minus"], self._zero_depresses, self.apre, self.apost,
+            self.lastpre, self.lastpost, self.col_ptr, self.col_syn, self.ring_count,
+            self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
+            self.probe_var, 1, probe_out, probe_count, self.dt_s)
+        if self.probe_neurons.size:
+            self._probe_rows.append(probe_out[: probe_count[0]])
+            self._probe_steps.append(rows[: probe_count[0]])
+        self._step += ran
+        return ran
+
+    def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
+        glob = indices + self.offset[source]
+        keep = self.src_step >= self._step
+        old_s, old_i = self.src_step[keep], self.src_idx[keep]
+        s_all = np.concatenate([old_s, steps])
+        i_all = np.concatenate([old_i, glob])
+        key = s_all * (self.n + 1) + i_all
+        if len(np.unique(key)) != len(key):
+            raise ParameterError("times", steps * self.dt, "at most one spike per source and "
+                                 "time step", "NumbaSimulation.inject")
+        self._set_schedule(s_all, i_all)
+
+    # -- results -------------------------------------------------------------------------
+    @property
+    def data(self) -> dict[str, SpikeData | StateData]:
+        out: dict[str, SpikeData | StateData] = {}
+        n_rec = int(self.rec_count[0])
+        steps, idx = self.rec_step[:n_rec], self.rec_idx[:n_rec]
+        for probe in self.spec.probes:
+            group = self.spec.groups[probe.target]
+            if probe.variable == "spikes":
+                off = self.offset[probe.target]
+                sel = (idx >= off) & (idx < off + group.size)
+                s, i = steps[sel], idx[sel] - off
+                order = np.lexsort((i, s))
+                out[probe.key] = SpikeData(probe.target, group.size,
+                                           grid_times(s[order], self.dt_s) * second,
+                                           i[order].astype(np.int64))
+            else:
+                _, col, size = self._probe_cols[probe.key]
+                rows = (np.concatenate(self._probe_rows) if self._probe_rows
+                        else np.zeros((0, self.probe_neurons.size)))
+                st = (np.concatenate(self._probe_steps) if self._probe_steps
+                      else np.zeros(0, np.int64))
+                out[probe.key] = StateData(probe.target, probe.variable,
+                                           grid_times(st, self.dt_s) * second,
+                                           rows[:, col:col + size] * _VAR_UNIT[probe.variable])
+        return out
+
+    def weights(self, projection: str) -> Quantity:
+        if projection not in self.projections:
+            raise ParameterError("projection", projection, f"one of {sorted(self.projections)}")
+        n_pre, n_post, pre0, post0, unit = self.projections[projection]
+        k = [p.label for p in self.spec.projections].index(projection)
+        sel = self.syn["proj"] == k
+        proj = self.spec.projection(projection)
+        pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
+        post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+        out = empty_weights(n_pre, n_post)
+        out[self.syn["pre"][sel] - self.offset[pre_label] - pre0,
+            self.syn["post"][sel] - self.offset[post_label] - post0] = self.syn["w"][sel]
+        return out * unit
+
+
+class NumbaEngine(Engine):
+    """Build specs on the Numba engine.
+
+    Parameters
+    ----------
+    integration
+        "exact" or "spinnaker", as for the Brian2 engine.
+    stdp_zero_depresses
+        As for the Brian2 engine (sPyNNaker 7: True).
+    """
+
+    name: ClassVar[str] = "numba"
+
+    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True):
+        if integration not in INTEGRATIONS:
+            raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
+                                 "NumbaEngine")
+        self.integration = integration
+        self.stdp_zero_depresses = bool(stdp_zero_depresses)
+
+    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
+              **options: Any) -> NumbaSimulation:
+        if options:
+            raise ParameterError("options", sorted(options), "no extra options",
+                                 "NumbaEngine.build")
+        if not isinstance(spec, NetworkSpec):
+            raise ParameterError("spec", spec, "a NetworkSpec", "NumbaEngine.build")
+        dt_s = check_dt(dt)
+        check_delays(spec, dt_s, "numba")
+        return NumbaSimulation(spec, dt_s, seed, self.integration, self.stdp_zero_depresses)

@@ -1,0 +1,178 @@
+"""The event-driven spiking kernel of the Numba engine: a whole run in one compiled loop.
+
+Neurons of every population and spike sources share one index space. Synapses are stored by
+pre-synaptic neuron (CSR) for delivery and pre-spike plasticity, and plastic synapses also by
+post-synaptic neuron for post events. Each step follows the order of the other engines
+(docs/decisions.md 2-4; :mod:`neurosim.engines.reference`):
+
+1. record probed state (before the update);
+2. update neurons (kind 0: IF_curr_exp exact step; kind 1: sPyNNaker tick arithmetic),
+   V frozen while refractory, synaptic currents decay;
+3. threshold and reset; spike sources emit; spikes go to the record and a ring of the last
+   ``max_delay + 1`` steps;
+4. post events of plastic synapses (post spikes of step k - d): potentiation;
+5. pre spikes of step k on plastic synapses: depression and pre trace;
+6. delivery of the pre spikes of step k - (d - 1): ``isyn += w * scale`` (read now).
+
+All parameters are arrays, so changing a value never recompiles. Floats are float64 (the
+state of every engine, so spikes agree exactly across engines).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["run_steps"]
+
+KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE = 0, 1, 2
+
+
+@njit(cache=True)
+def _spiked(ring_count, ring_idx, slot):
+    return ring_idx[slot, : ring_count[slot]]
+
+
+@njit(cache=True)
+def run_steps(
+    k0, n_steps,
+    # neuron state and parameters (length N)
+    kind, v, i_exc, i_inh, refrac_left, last_spike,
+    v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
+    refrac_ticks,
+    # spike sources: sorted (step, neuron) schedule and a cursor
+    src_step, src_idx, src_cursor,
+    # synapses, CSR by pre: row_ptr (N+1), post, w, delay (steps), receptor (0/1), scale
+    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_scale,
+    # plasticity per synapse: rule (-1 static, 0 additive, 1 multiplicative), parameters
+    syn_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses,
+    apre, apost, lastpre, lastpost,
+    # plastic synapses by post: col_ptr (N+1), synapse ids
+    col_ptr, col_syn,
+    # spike ring of the last R steps
+    ring_count, ring_idx,
+    # recording
+    rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
+    probe_count, dt,
+):
+    """Advance ``n_steps`` from step ``k0``; returns the number of steps done (fewer when
+    the spike record is full, so the caller can grow it and call again)."""
+    n = v.shape[0]
+    ring = ring_count.shape[0]
+    cap = rec_step.shape[0]
+    max_delay = ring - 1
+    for s in range(n_steps):
+        if rec_count[0] + n > cap:
+            return s  # the spike record could overflow: let the caller grow it
+        k = k0 + s
+        t = k * dt
+        # 1. record state before the update
+        if probe_neurons.shape[0] > 0 and k % probe_every == 0:
+            row = probe_count[0]
+            if row < probe_out.shape[0]:
+                for q in range(probe_neurons.shape[0]):
+                    j = probe_neurons[q]
+                    var = probe_var[q]
+                    probe_out[row, q] = v[j] if var == 0 else (i_exc[j] if var == 1
+                                                                else i_inh[j])
+                probe_count[0] = row + 1
+        # 2. update
+        for j in range(n):
+            if kind[j] == KIND_SOURCE:
+                continue
+            if kind[j] == KIND_SPINNAKER:
+                if refrac_left[j] <= 0:
+                    a = v_rest[j] + (i_exc[j] - i_inh[j] + i_off[j]) * r_m[j]
+                    v[j] = a - p_m[j] * (a - v[j])
+                else:
+                    refrac_left[j] -= 1
+            else:
+                if k - last_spike[j] >= refrac_ticks[j] + 1:
+                    v[j] = (v_rest[j] + (v[j] - v_rest[j]) * p_m[j]
+                            + i_off[j] * r_m[j] * (1.0 - p_m[j])
+                            + k_e[j] * i_exc[j] - k_i[j] * i_inh[j])
+            i_exc[j] *= decay_e[j]
+            i_inh[j] *= decay_i[j]
+        # 3. threshold, reset, sources; record and ring
+        slot = k % ring
+        c = 0
+        for j in range(n):
+            if kind[j] == KIND_SOURCE:
+                continue
+            fired = v[j] >= v_thresh[j]
+            if kind[j] == KIND_EXACT and k - last_spike[j] < refrac_ticks[j] + 1:
+                fired = False
+            if fired:
+                v[j] = v_reset[j]
+                refrac_left[j] = refrac_ticks[j]
+                last_spike[j] = k
+                ring_idx[slot, c] = j
+                c += 1
+        cur = src_cursor[0]
+        while cur < src_step.shape[0] and src_step[cur] < k:
+            cur += 1
+        while cur < src_step.shape[0] and src_step[cur] == k:
+            ring_idx[slot, c] = src_idx[cur]
+            c += 1
+            cur += 1
+        src_cursor[0] = cur
+        ring_count[slot] = c
+        # record in (step, neuron) order
+        base = rec_count[0]
+        for q in range(c):
+            rec_step[base + q] = k
+            rec_idx[base + q] = ring_idx[slot, q]
+        rec_count[0] = base + c
+        # 4. post events: post spikes of step k - d reach synapses with delay d
+        for d in range(1, max_delay + 1):
+            if k - d < 0:
+                break
+            old = (k - d) % ring
+            for q in range(ring_count[old]):
+                j = ring_idx[old, q]
+                for p in range(col_ptr[j], col_ptr[j + 1]):
+                    sid = col_syn[p]
+                    if syn_delay[sid] != d:
+                        continue
+                    since = t - lastpre[sid]
+                    x = apre[sid] * np.exp(-since / tau_plus[sid]) if since > 0 else 0.0
+                    if syn_rule[sid] == 0:
+                        nw = w[sid] + a_plus[sid] * x
+                    else:
+                        nw = w[sid] + a_plus[sid] * (w_max[sid] - w[sid]) * x
+                    w[sid] = min(max(nw, w_min[sid]), w_max[sid])
+                    apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[sid]) + 1.0
+                    lastpost[sid] = t
+        # 5. pre plasticity for the spikes of this step
+        for q in range(c):
+            i = ring_idx[slot, q]
+            for sid in range(row_ptr[i], row_ptr[i + 1]):
+                if syn_rule[sid] < 0:
+                    continue
+                since = t - lastpost[sid]
+                counts = since >= 0 if zero_depresses else since > 0
+                y = apost[sid] * np.exp(-since / tau_minus[sid]) if counts else 0.0
+                if syn_rule[sid] == 0:
+                    nw = w[sid] - a_minus[sid] * y
+                else:
+                    nw = w[sid] - a_minus[sid] * (w[sid] - w_min[sid]) * y
+                w[sid] = min(max(nw, w_min[sid]), w_max[sid])
+                apre[sid] = apre[sid] * np.exp(-(t - lastpre[sid]) / tau_plus[sid]) + 1.0
+                lastpre[sid] = t
+        # 6. delivery: spikes of step k - (d - 1) through synapses of delay d
+        for d in range(1, max_delay + 1):
+            ks = k - (d - 1)
+            if ks < 0:
+                break
+            old = ks % ring
+            for q in range(ring_count[old]):
+                i = ring_idx[old, q]
+                for sid in range(row_ptr[i], row_ptr[i + 1]):
+                    if syn_delay[sid] != d:
+                        continue
+                    j = syn_post[sid]
+                    if syn_receptor[sid] == 0:
+                        i_exc[j] += w[sid] * syn_scale[sid]
+                    else:
+                        i_inh[j] += w[sid] * syn_scale[sid]
+    return n_steps
