@@ -144,11 +144,13 @@ class NumbaSimulation(Simulation):
                     cols[name].append(np.ones(m))
             unit = amp if syn.kind == "current" else siemens
             self.projections[proj.label] = (n_pre, n_post, pre0, post0, unit)
-        cat = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}
+        # Fixed dtypes, even when empty: one compiled signature for every spec.
+        ints = {"pre", "post", "delay", "receptor", "rule", "proj"}
+        cat = {k: (np.concatenate(v) if v else np.zeros(0)).astype(
+            np.int64 if k in ints else np.float64) for k, v in cols.items()}
         order = np.argsort(cat["pre"], kind="stable")
         s = {k: v[order] for k, v in cat.items()}
         self.syn = s
-        self.syn_pre_local = None
         self.row_ptr = np.zeros(self.n + 1, dtype=np.int64)
         np.add.at(self.row_ptr, s["pre"].astype(np.int64) + 1, 1)
         self.row_ptr = np.cumsum(self.row_ptr)
@@ -223,7 +225,7 @@ class NumbaSimulation(Simulation):
             self.last_spike, p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
             p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
             self.src_step, self.src_idx, self.src_cursor,
-            self.row_ptr, s["post"].astype(np.int64), s["w"], s["delay"], s["receptor"],
+            self.row_ptr, s["post"], s["w"], s["delay"], s["receptor"],
             s["scale"], s["rule"], s["tau_plus"], s["tau_minus"], s["w_min"], s["w_max"],
             s["a_plus"], s["a_minus"], self._zero_depresses, self.apre, self.apost,
             self.lastpre, self.lastpost, self.col_ptr, self.col_syn, self.ring_count,
