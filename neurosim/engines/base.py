@@ -241,3 +241,41 @@ def stdp_constants(syn: Any) -> dict[str, Any]:
             "w_min": float(to_si(wd.w_min)), "w_max": float(to_si(wd.w_max)),
             "a_plus": td["A_plus"] * scale, "a_minus": td["A_minus"] * scale,
             "rule": "additive" if additive else "multiplicative"}
+
+
+class PoissonPlan:
+    """The Poisson sources of a spec, drawn from the counter-based generator.
+
+    Every engine asks it for the spikes of the steps it is about to run, so all engines see
+    the same spikes for one seed and any chunking of ``run()``.
+    """
+
+    def __init__(self, spec: NetworkSpec, root_seed: Any, dt_s: float):
+        from neurosim.counter_rng import source_key
+        from neurosim.network import SpikeSourcePoisson
+
+        self.dt_s = dt_s
+        self.sources = []
+        for src in spec.sources:
+            if isinstance(src, SpikeSourcePoisson):
+                first = math.ceil(float(to_si(src.start)) / dt_s - 1e-9)
+                stop = (math.inf if src.duration is None else
+                        math.ceil((float(to_si(src.start)) + float(to_si(src.duration))) / dt_s
+                                  - 1e-9))
+                self.sources.append((src.label, source_key(root_seed, src.label), src.size,
+                                     float(to_si(src.rate)), first, stop))
+        self.until = 0  # spikes of the steps before this one have been handed out
+
+    def labels(self) -> list[str]:
+        return [s[0] for s in self.sources]
+
+    def take(self, k1: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Spikes of steps [until, k1) per source label, then ``until = k1``."""
+        from neurosim.counter_rng import poisson_spikes
+
+        out = {}
+        k0 = self.until
+        for label, key, size, rate, first, stop in self.sources:
+            out[label] = poisson_spikes(key, size, rate, self.dt_s, first, stop, k0, k1)
+        self.until = max(self.until, k1)
+        return out

@@ -43,6 +43,7 @@ from neurosim.config import cache_dir
 from neurosim.engines.base import (
     Builder,
     Engine,
+    PoissonPlan,
     Simulation,
     check_delays,
     check_dt,
@@ -65,7 +66,7 @@ from neurosim.network import (
     StaticSynapse,
     STDPMechanism,
 )
-from neurosim.random import SeedLike, as_seed_sequence, child_seed
+from neurosim.random import SeedLike, as_seed_sequence
 from neurosim.units import Quantity, ms, second, to_si
 
 __all__ = ["Brian2Builder", "Brian2Engine", "Brian2Simulation"]
@@ -243,12 +244,11 @@ def _build_spike_array(src: SpikeSourceArray, ctx: _Context) -> None:
 
 @Brian2Builder.register(SpikeSourcePoisson)
 def _build_poisson(src: SpikeSourcePoisson, ctx: _Context) -> None:
-    start = to_si(src.start)
-    stop = math.inf if src.duration is None else start + to_si(src.duration)
-    ns = {"rate_": to_si(src.rate) * b2.Hz, "start_": start * second,
-          "stop_": (stop if math.isfinite(stop) else 1e30) * second}
-    group = b2.PoissonGroup(src.size, rates="rate_ * int(t >= start_ and t < stop_)",
-                            clock=ctx.clock, name=_safe(f"src_{src.label}"), namespace=ns)
+    # Spikes come from the counter-based generator (PoissonPlan), handed to a spike
+    # generator before each run: the same spikes as on every other engine.
+    group = b2.SpikeGeneratorGroup(src.size, np.zeros(0, int), np.zeros(0) * second,
+                                   clock=ctx.clock, name=_safe(f"src_{src.label}"))
+    ctx.scheduled[src.label] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     ctx.groups[src.label] = group
     ctx.objects.append(group)
 
@@ -390,6 +390,9 @@ class Brian2Simulation(Simulation):
 
     def _advance(self, n_steps: int, progress: bool) -> None:
         duration = n_steps * self.dt_s * second
+        now = round(float(self._net.t_) / self.dt_s)
+        for label, (steps, idx) in self._ctx.poisson.take(now + n_steps).items():
+            self._inject(label, idx, steps)
         if self._standalone_dir is not None:
             self._run_standalone(duration)
             return
@@ -547,10 +550,8 @@ class Brian2Engine(Engine):
             _STANDALONE_PENDING = True
         else:
             _configure_brian2(self.codegen_target)
-        # Brian2's random numbers (Poisson sources) come from its own global generator:
-        # seed it from our child seed so a run is reproducible.
-        b2.seed(int(child_seed(root, "brian2").generate_state(1)[0] % (2**31)))
         ctx = _Context(spec, dt_s, root, self.integration, self.stdp_zero_depresses)
+        ctx.poisson = PoissonPlan(spec, root, dt_s)
         for node in (*spec.populations, *spec.sources, *spec.projections, *spec.probes):
             Brian2Builder.build(node, ctx)
         net = b2.Network(*ctx.objects)

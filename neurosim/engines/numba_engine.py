@@ -7,8 +7,9 @@ record when needed and slices the results. Parameters are arrays: changing a wei
 constant or an input never recompiles; the compiled kernel is cached on disk.
 
 Supported now: IF_curr_exp (``integration="exact"`` or ``"spinnaker"``), SpikeSourceArray,
-every connector, static and STDP synapses, probes of spikes, v, isyn_exc, isyn_inh.
-Others raise UnsupportedFeature naming the brian2 engine.
+SpikeSourcePoisson (counter-based draws shared with the other engines), every connector,
+static and STDP synapses, probes of spikes, v, isyn_exc, isyn_inh. Others raise
+UnsupportedFeature naming the brian2 engine.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from neurosim.engines.base import (
     Engine,
+    PoissonPlan,
     Simulation,
     check_delays,
     check_dt,
@@ -52,8 +54,10 @@ class NumbaSimulation(Simulation):
         self._kernel = spiking.run_steps
         self._zero_depresses = bool(stdp_zero_depresses)
         self._step = 0
+        root = as_seed_sequence(seed)
+        self.seed = root  # Poisson keys and connectivity derive from the same root
         self._build_neurons(spec, dt_s, integration, spiking)
-        self._build_synapses(spec, dt_s, as_seed_sequence(seed), integration)
+        self._build_synapses(spec, dt_s, root, integration)
         self._build_records(spec)
 
     # -- build ---------------------------------------------------------------------------
@@ -93,9 +97,10 @@ class NumbaSimulation(Simulation):
             for name, value in values.items():
                 self.par[name][sl] = value
         steps, idx = [], []
+        self._poisson = PoissonPlan(spec, as_seed_sequence(self.seed), dt_s)
         for src in spec.sources:
             if not isinstance(src, SpikeSourceArray):
-                raise UnsupportedFeature(type(src).__name__, "numba", "the brian2 engine")
+                continue  # Poisson: drawn per run from the counter-based generator
             for i, train in enumerate(src.spike_times):
                 s = np.round(np.asarray(train) / dt_s).astype(np.int64)
                 steps.append(s)
@@ -216,6 +221,9 @@ class NumbaSimulation(Simulation):
 
     def _run_kernel(self, n_steps: int) -> int:
         k0 = self._step
+        for label, (steps, idx) in self._poisson.take(k0 + n_steps).items():
+            if len(steps):
+                self._inject(label, idx, steps)
         rows = (np.arange(k0, k0 + n_steps) if self.probe_neurons.size else np.zeros(0, int))
         probe_out = np.zeros((len(rows), self.probe_neurons.size))
         probe_count = np.zeros(1, dtype=np.int64)

@@ -13,9 +13,9 @@ steps, each step in the order
    pre spikes of step k - (d - 1) into the targets' synaptic currents, used from step k + 1.
 
 State is recorded at the start of each step (before its update). Supports IF_curr_exp,
-SpikeSourceArray, every deterministic connector and FixedProbability (same connectivity as the
-other engines for one seed), static and STDP synapses; other features raise
-UnsupportedFeature naming an alternative.
+SpikeSourceArray, SpikeSourcePoisson (the counter-based draws every engine shares), every
+connector (same connectivity as the other engines for one seed), static and STDP synapses;
+other features raise UnsupportedFeature naming an alternative.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 
 from neurosim.engines.base import (
     Engine,
+    PoissonPlan,
     Simulation,
     check_delays,
     check_dt,
@@ -178,10 +179,12 @@ class ReferenceSimulation(Simulation):
         self._step = 0
         self._pops = {p.label: _Population(p, dt_s, integration) for p in spec.populations}
         self._sources: dict[str, dict[int, list[int]]] = {}
+        self._poisson = PoissonPlan(spec, root, dt_s)
+        for label in self._poisson.labels():
+            self._sources[label] = {}
         for src in spec.sources:
             if not isinstance(src, SpikeSourceArray):
-                raise UnsupportedFeature(type(src).__name__, "reference",
-                                         "SpikeSourceArray, or the brian2 engine")
+                continue
             sched: dict[int, list[int]] = {}
             for i, train in enumerate(src.spike_times):
                 for s in np.round(np.asarray(train) / dt_s).astype(np.int64):
@@ -210,6 +213,8 @@ class ReferenceSimulation(Simulation):
         return np.zeros(0, dtype=np.int64)
 
     def _advance(self, n_steps: int, progress: bool) -> None:
+        for label, (steps, idx) in self._poisson.take(self._step + n_steps).items():
+            self._inject(label, idx, steps)
         bar = None
         if progress:
             from tqdm.auto import tqdm
