@@ -6,7 +6,8 @@ so the three give the same spikes. The whole run happens inside
 record when needed and slices the results. Parameters are arrays: changing a weight, a time
 constant or an input never recompiles; the compiled kernel is cached on disk.
 
-Supported now: IF_curr_exp (``integration="exact"`` or ``"spinnaker"``), SpikeSourceArray,
+Supported now: IF_curr_exp (``integration="exact"`` or ``"spinnaker"``), IF_cond_exp
+(Brian2's exponential Euler step), SpikeSourceArray,
 SpikeSourcePoisson (counter-based draws shared with the other engines), every connector,
 static and STDP synapses, probes of spikes, v, isyn_exc, isyn_inh. Others raise
 UnsupportedFeature naming the brian2 engine.
@@ -31,14 +32,21 @@ from neurosim.engines.base import (
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.lif import INTEGRATIONS, step_constants
 from neurosim.errors import ParameterError, UnsupportedFeature
-from neurosim.network import IF_curr_exp, NetworkSpec, SpikeSourceArray, STDPMechanism
+from neurosim.network import (
+    IF_cond_exp,
+    IF_curr_exp,
+    NetworkSpec,
+    SpikeSourceArray,
+    STDPMechanism,
+)
 from neurosim.random import SeedLike, as_seed_sequence
 from neurosim.units import Quantity, amp, ms, second, siemens, to_si, volt
 
 __all__ = ["NumbaEngine", "NumbaSimulation"]
 
-_VAR_CODE = {"v": 0, "isyn_exc": 1, "isyn_inh": 2}
-_VAR_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp}
+_VAR_CODE = {"v": 0, "isyn_exc": 1, "isyn_inh": 2, "gsyn_exc": 1, "gsyn_inh": 2}
+_VAR_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
+             "gsyn_inh": siemens}
 
 
 class NumbaSimulation(Simulation):
@@ -75,19 +83,29 @@ class NumbaSimulation(Simulation):
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)
         self.refrac_ticks = np.zeros(n, dtype=np.int64)
         names = ("v_rest", "v_reset", "v_thresh", "i_off", "r_m", "p_m", "decay_e", "decay_i",
-                 "k_e", "k_i", "init_e", "init_i")
+                 "k_e", "k_i", "init_e", "init_i", "tau_m", "c_m", "e_rev_e", "e_rev_i")
         self.par = {name: f() for name in names}
         # unused by sources, but keep thresholds out of reach
         self.par["v_thresh"][:] = np.inf
         for pop in spec.populations:
-            if type(pop.celltype) is not IF_curr_exp:
-                raise UnsupportedFeature(f"cell type {type(pop.celltype).__name__}", "numba",
+            ctype = type(pop.celltype)
+            if ctype not in (IF_curr_exp, IF_cond_exp):
+                raise UnsupportedFeature(f"cell type {ctype.__name__}", "numba",
                                          "the brian2 engine")
+            if ctype is IF_cond_exp and integration == "spinnaker":
+                raise UnsupportedFeature("integration='spinnaker' for IF_cond_exp", "numba",
+                                         "integration='exact'")
             sl = slice(self.offset[pop.label], self.offset[pop.label] + pop.size)
             p = pop.celltype.to_si()
             c = step_constants(p, dt_s)
-            self.kind[sl] = (spiking.KIND_SPINNAKER if integration == "spinnaker"
-                             else spiking.KIND_EXACT)
+            if ctype is IF_cond_exp:
+                self.kind[sl] = spiking.KIND_COND
+                for name, key in (("tau_m", "tau_m"), ("c_m", "cm"), ("e_rev_e", "e_rev_E"),
+                                  ("e_rev_i", "e_rev_I")):
+                    self.par[name][sl] = p[key]
+            else:
+                self.kind[sl] = (spiking.KIND_SPINNAKER if integration == "spinnaker"
+                                 else spiking.KIND_EXACT)
             self.v[sl] = float(to_si(pop.v_init))
             self.refrac_ticks[sl] = c["refrac_ticks"]
             values = {"v_rest": p["v_rest"], "v_reset": p["v_reset"], "v_thresh": p["v_thresh"],
@@ -232,6 +250,7 @@ class NumbaSimulation(Simulation):
             k0, n_steps, self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
             self.last_spike, p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
             p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
+            p["tau_m"], p["c_m"], p["e_rev_e"], p["e_rev_i"],
             self.src_step, self.src_idx, self.src_cursor,
             self.row_ptr, s["post"], s["w"], s["delay"], s["receptor"],
             s["scale"], s["rule"], s["tau_plus"], s["tau_minus"], s["w_min"], s["w_max"],

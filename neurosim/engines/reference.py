@@ -13,9 +13,10 @@ steps, each step in the order
    pre spikes of step k - (d - 1) into the targets' synaptic currents, used from step k + 1.
 
 State is recorded at the start of each step (before its update). Supports IF_curr_exp,
-SpikeSourceArray, SpikeSourcePoisson (the counter-based draws every engine shares), every
-connector (same connectivity as the other engines for one seed), static and STDP synapses;
-other features raise UnsupportedFeature naming an alternative.
+IF_cond_exp (Brian2's exponential Euler step; exact integration only), SpikeSourceArray,
+SpikeSourcePoisson (the counter-based draws every engine shares), every connector (same
+connectivity as the other engines for one seed), static and STDP synapses; other features
+raise UnsupportedFeature naming an alternative.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.lif import INTEGRATIONS, step_constants
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
+    IF_cond_exp,
     IF_curr_exp,
     NetworkSpec,
     SpikeSourceArray,
@@ -54,9 +56,13 @@ class _Population:
 
     def __init__(self, pop: Any, dt: float, integration: str):
         cell = pop.celltype
-        if type(cell) is not IF_curr_exp:
+        if type(cell) not in (IF_curr_exp, IF_cond_exp):
             raise UnsupportedFeature(f"cell type {type(cell).__name__}", "reference",
-                                     "IF_curr_exp, or the brian2 engine")
+                                     "the brian2 engine")
+        self.conductance = type(cell) is IF_cond_exp
+        if self.conductance and integration == "spinnaker":
+            raise UnsupportedFeature("integration='spinnaker' for IF_cond_exp", "reference",
+                                     "integration='exact'")
         p = cell.to_si()
         n = pop.size
         self.n = n
@@ -65,10 +71,22 @@ class _Population:
         self.v = np.full(n, float(to_si(pop.v_init)))
         self.i_exc = np.zeros(n)
         self.i_inh = np.zeros(n)
+        self.dt = dt
         self.refrac_left = np.zeros(n, dtype=np.int64)   # spinnaker
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)  # exact: step of last spike
         for name, value in step_constants(p, dt).items():  # p_m, r, decay_*, init_*, k_*
             setattr(self, name, value)
+
+    def _update_conductance(self, step: int) -> None:
+        # Brian2's exponential Euler for IF_cond_exp, term for term (same float operations).
+        p, ge, gi = self.p, self.i_exc, self.i_inh
+        active = step - self.last_spike >= self.refrac_ticks + 1
+        b = -1 / p["tau_m"] - ge / p["cm"] - gi / p["cm"]
+        ba = (p["v_rest"] / p["tau_m"] + p["e_rev_E"] * ge / p["cm"] + p["e_rev_I"] * gi / p["cm"]
+              + p["i_offset"] / p["cm"]) / b
+        v_new = -ba + (ba + self.v) * np.exp(self.dt * b)
+        self.v = np.where(active, v_new, self.v)
+        self._active = active
 
     def input_scale(self, receptor: str) -> float:
         """What one unit of weight adds to the synaptic current variable."""
@@ -78,7 +96,9 @@ class _Population:
 
     def update(self, step: int) -> None:
         p = self.p
-        if self.integration == "spinnaker":
+        if self.conductance:
+            self._update_conductance(step)
+        elif self.integration == "spinnaker":
             active = self.refrac_left <= 0
             a = p["v_rest"] + (self.i_exc - self.i_inh + p["i_offset"]) * self.r
             self.v = np.where(active, a - self.p_m * (a - self.v), self.v)
@@ -291,8 +311,10 @@ class ReferenceSimulation(Simulation):
                              f"one of {sorted(p.label for p in self._projs)}")
 
 
-_STATE = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh"}
-_STATE_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp}
+_STATE = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh", "gsyn_exc": "i_exc",
+          "gsyn_inh": "i_inh"}
+_STATE_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
+               "gsyn_inh": siemens}
 
 
 def _post_label(proj: Any) -> str:

@@ -6,8 +6,9 @@ post-synaptic neuron for post events. Each step follows the order of the other e
 (docs/decisions.md 2-4; :mod:`neurosim.engines.reference`):
 
 1. record probed state (before the update);
-2. update neurons (kind 0: IF_curr_exp exact step; kind 1: sPyNNaker tick arithmetic),
-   V frozen while refractory, synaptic currents decay;
+2. update neurons (kind 0: IF_curr_exp exact step; kind 1: sPyNNaker tick arithmetic;
+   kind 3: IF_cond_exp, Brian2's exponential Euler step), V frozen while refractory,
+   synaptic currents (conductances for kind 3) decay;
 3. threshold and reset; spike sources emit; spikes go to the record and a ring of the last
    ``max_delay + 1`` steps;
 4. post events of plastic synapses (post spikes of step k - d): potentiation;
@@ -25,7 +26,7 @@ from numba import njit
 
 __all__ = ["run_steps"]
 
-KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE = 0, 1, 2
+KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE, KIND_COND = 0, 1, 2, 3
 
 
 @njit(cache=True)
@@ -39,7 +40,7 @@ def run_steps(
     # neuron state and parameters (length N)
     kind, v, i_exc, i_inh, refrac_left, last_spike,
     v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
-    refrac_ticks,
+    refrac_ticks, tau_m, c_m, e_rev_e, e_rev_i,
     # spike sources: sorted (step, neuron) schedule and a cursor
     src_step, src_idx, src_cursor,
     # synapses, CSR by pre: row_ptr (N+1), post, w, delay (steps), receptor (0/1), scale
@@ -86,6 +87,12 @@ def run_steps(
                     v[j] = a - p_m[j] * (a - v[j])
                 else:
                     refrac_left[j] -= 1
+            elif kind[j] == KIND_COND:
+                if k - last_spike[j] >= refrac_ticks[j] + 1:
+                    b = -1 / tau_m[j] - i_exc[j] / c_m[j] - i_inh[j] / c_m[j]
+                    ba = (v_rest[j] / tau_m[j] + e_rev_e[j] * i_exc[j] / c_m[j]
+                          + e_rev_i[j] * i_inh[j] / c_m[j] + i_off[j] / c_m[j]) / b
+                    v[j] = -ba + (ba + v[j]) * np.exp(dt * b)
             else:
                 if k - last_spike[j] >= refrac_ticks[j] + 1:
                     v[j] = (v_rest[j] + (v[j] - v_rest[j]) * p_m[j]
@@ -100,7 +107,7 @@ def run_steps(
             if kind[j] == KIND_SOURCE:
                 continue
             fired = v[j] >= v_thresh[j]
-            if kind[j] == KIND_EXACT and k - last_spike[j] < refrac_ticks[j] + 1:
+            if kind[j] != KIND_SPINNAKER and k - last_spike[j] < refrac_ticks[j] + 1:
                 fired = False
             if fired:
                 v[j] = v_reset[j]

@@ -14,6 +14,7 @@ from neurosim.engines.reference import ReferenceEngine
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     AdditiveWeightDependence,
+    FixedProbability,
     IF_cond_exp,
     IF_curr_exp,
     NetworkSpec,
@@ -27,7 +28,7 @@ from neurosim.network import (
     StaticSynapse,
     STDPMechanism,
 )
-from neurosim.units import Hz, ms, mV, nA, nF
+from neurosim.units import Hz, ms, mV, nA, nF, uS
 
 ENGINES = {"brian2": Brian2Engine, "numba": NumbaEngine, "reference": ReferenceEngine}
 engines = pytest.mark.parametrize("engine", sorted(ENGINES))
@@ -286,8 +287,59 @@ def test_to_neo_block_like_pynn(engine):
     assert str(trains[0].units.dimensionality) == "ms"
 
 
-def test_reference_engine_names_what_it_does_not_support():
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_spinnaker_arithmetic_is_refused_for_conductance_cells(engine):
     spec = NetworkSpec((Population("c", 2, IF_cond_exp()),))
-    with pytest.raises(UnsupportedFeature, match="IF_cond_exp is not supported by the "
-                                                  "'reference' backend"):
-        ReferenceEngine().build(spec, dt=1 * ms)
+    with pytest.raises(UnsupportedFeature, match="for IF_cond_exp is not supported"):
+        ENGINES[engine](integration="spinnaker").build(spec, dt=1 * ms)
+
+
+@engines
+def test_cond_exp_fi_curve_matches_the_analytic_formula(engine):
+    # Without synaptic conductances IF_cond_exp is the same LIF, and Brian2's exponential
+    # Euler step is exact for a constant current: the f-I formula holds within 1 %.
+    currents = [0.7, 0.8, 1.5, 3.0]
+    base = IF_cond_exp(cm=1 * nF, tau_m=20 * ms, tau_refrac=2 * ms, v_rest=-65 * mV,
+                       v_reset=-65 * mV, v_thresh=-50 * mV)
+    pops = tuple(Population(f"p{k}", 1, base.replace(i_offset=i * nA))
+                 for k, i in enumerate(currents))
+    sim = ENGINES[engine]().build(NetworkSpec(pops, probes=tuple(Probe(p.label) for p in pops)),
+                                  dt=0.05 * ms)
+    sim.run(1000 * ms)
+    for k, i in enumerate(currents):
+        t = np.asarray(sim.spikes(f"p{k}").times / ms)
+        measured = 1000.0 / np.mean(np.diff(t)) if len(t) > 2 else 0.0
+        expected = _fi_rate(i, base)
+        assert measured == pytest.approx(expected, rel=0.01, abs=1e-9), (i, measured, expected)
+
+
+def test_feed_forward_conductance_network_exact_spike_agreement():
+    # Deterministic input, heterogeneous weights and delays, excitation and inhibition:
+    # every engine must emit exactly the same spikes.
+    rng = np.random.default_rng(0)
+    trains = [np.unique(rng.integers(0, 2000, 40)) * 0.1 * ms for _ in range(20)]
+    cell = IF_cond_exp(tau_refrac=2 * ms, tau_syn_E=2 * ms, tau_syn_I=5 * ms)
+    spec = NetworkSpec(
+        (Population("a", 10, cell), Population("b", 10, cell)),
+        (SpikeSourceArray.from_times("in", trains),),
+        (Projection("in", "a", FixedProbability(0.5), StaticSynapse(weight=0.05 * uS,
+                                                                      delay=0.5 * ms)),
+         Projection("a", "b", FixedProbability(0.6), StaticSynapse(weight=0.08 * uS,
+                                                                     delay=1.5 * ms)),
+         Projection("b", "a", FixedProbability(0.3), StaticSynapse(weight=0.05 * uS,
+                                                                     delay=1 * ms),
+                    "inhibitory")),
+        (Probe("a"), Probe("b"), Probe("a", "v")))
+    sims = {}
+    for name in sorted(ENGINES):
+        sims[name] = ENGINES[name]().build(spec, dt=0.1 * ms, seed=5)
+        sims[name].run(250 * ms)
+    ref = sims["reference"]
+    assert len(ref.spikes("a")) > 20 and len(ref.spikes("b")) > 20
+    for name, sim in sims.items():
+        for label in ("a", "b"):
+            a, b = ref.spikes(label), sim.spikes(label)
+            assert np.array_equal(a.times, b.times) and np.array_equal(a.indices, b.indices), (
+                name, label)
+        np.testing.assert_allclose(np.asarray(sim.data["a.v"].values / mV),
+                                   np.asarray(ref.data["a.v"].values / mV), rtol=0, atol=1e-9)

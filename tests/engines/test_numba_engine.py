@@ -62,6 +62,7 @@ def test_numba_cache_is_outside_the_repo():
 
 def test_unsupported_features_name_the_alternative():
     spec = NetworkSpec((Population("c", 2, IF_cond_exp()),))
-    with pytest.raises(UnsupportedFeature, match=r"IF_cond_exp is not supported by the 'numba' "
-                                                  r"backend\. Use the brian2 engine"):
-        NumbaEngine().build(spec, dt=0.1 * ms)
+    with pytest.raises(UnsupportedFeature, match=r"integration='spinnaker' for IF_cond_exp is "
+                                                  r"not supported by the 'numba' backend\. Use "
+                                                  r"integration='exact'"):
+        NumbaEngine(integration="spinnaker").build(spec, dt=0.1 * ms)
