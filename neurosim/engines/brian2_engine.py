@@ -142,7 +142,7 @@ def _build_population(pop: Population, ctx: _Context) -> None:
         group = _spinnaker_group(pop, ctx)
     else:
         group = _exact_group(pop, ctx)
-    group.v = to_si(pop.v_init) * b2.volt
+    group.v = pop.initial_v_values(ctx.seed) * b2.volt
     ctx.groups[pop.label] = group
     ctx.objects.append(group)
 

@@ -106,7 +106,7 @@ class NumbaSimulation(Simulation):
             else:
                 self.kind[sl] = (spiking.KIND_SPINNAKER if integration == "spinnaker"
                                  else spiking.KIND_EXACT)
-            self.v[sl] = float(to_si(pop.v_init))
+            self.v[sl] = pop.initial_v_values(self.seed)
             self.refrac_ticks[sl] = c["refrac_ticks"]
             values = {"v_rest": p["v_rest"], "v_reset": p["v_reset"], "v_thresh": p["v_thresh"],
                       "i_off": p["i_offset"], "r_m": c["r"], "p_m": c["p_m"],

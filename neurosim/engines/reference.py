@@ -54,7 +54,7 @@ __all__ = ["ReferenceEngine", "ReferenceSimulation"]
 class _Population:
     """State and per-step propagators of one IF_curr_exp population."""
 
-    def __init__(self, pop: Any, dt: float, integration: str):
+    def __init__(self, pop: Any, dt: float, integration: str, seed: Any):
         cell = pop.celltype
         if type(cell) not in (IF_curr_exp, IF_cond_exp):
             raise UnsupportedFeature(f"cell type {type(cell).__name__}", "reference",
@@ -68,7 +68,7 @@ class _Population:
         self.n = n
         self.p = p
         self.integration = integration
-        self.v = np.full(n, float(to_si(pop.v_init)))
+        self.v = pop.initial_v_values(seed)
         self.i_exc = np.zeros(n)
         self.i_inh = np.zeros(n)
         self.dt = dt
@@ -197,7 +197,8 @@ class ReferenceSimulation(Simulation):
         super().__init__(spec, dt_s, seed)
         root = as_seed_sequence(seed)
         self._step = 0
-        self._pops = {p.label: _Population(p, dt_s, integration) for p in spec.populations}
+        self._pops = {p.label: _Population(p, dt_s, integration, root)
+                      for p in spec.populations}
         self._sources: dict[str, dict[int, list[int]]] = {}
         self._poisson = PoissonPlan(spec, root, dt_s)
         for label in self._poisson.labels():

@@ -2,6 +2,7 @@
 
 from neurosim.network.cells import CELL_TYPES, IF_cond_exp, IF_curr_exp, StandardCell
 from neurosim.network.connectors import AllToAll, Connector, FixedProbability, FromList, OneToOne
+from neurosim.network.distributions import RandomDistribution
 from neurosim.network.spec import (
     NetworkSpec,
     Population,
@@ -35,6 +36,7 @@ __all__ = [
     "Population",
     "Probe",
     "Projection",
+    "RandomDistribution",
     "STDPMechanism",
     "SpikePairRule",
     "SpikeSourceArray",

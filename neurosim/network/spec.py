@@ -32,6 +32,7 @@ import numpy as np
 from neurosim.errors import ParameterError, SpecError
 from neurosim.network.cells import CELL_TYPES, WEIGHT_UNITS, StandardCell
 from neurosim.network.connectors import CONNECTORS, Connector
+from neurosim.network.distributions import RandomDistribution
 from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
 from neurosim.params import Quantity
 from neurosim.units import Hz, ms, mV, require_quantity, second, to_si, volt
@@ -63,13 +64,15 @@ def _check_size(size: Any, owner: str) -> None:
 class Population:
     """``size`` neurons of one standard cell type (PyNN ``Population``).
 
-    ``initial_v`` defaults to the cell type's ``v_rest`` (PyNN's default initial value).
+    ``initial_v`` is a voltage, a :class:`RandomDistribution` of voltages (drawn per neuron,
+    the same on every engine for one seed), or None for the cell type's ``v_rest`` (PyNN's
+    default initial value).
     """
 
     label: str
     size: int
     celltype: StandardCell
-    initial_v: Quantity | None = field(default=None, compare=False)
+    initial_v: Quantity | RandomDistribution | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         _check_label(self.label, "Population")
@@ -77,12 +80,22 @@ class Population:
         if not isinstance(self.celltype, StandardCell):
             raise ParameterError("celltype", self.celltype,
                                  f"a cell type instance, one of {sorted(CELL_TYPES)}", "Population")
-        if self.initial_v is not None:
+        if isinstance(self.initial_v, RandomDistribution):
+            if self.initial_v.unit_name != "volt":
+                raise ParameterError("initial_v", self.initial_v, "a distribution of voltages",
+                                     "Population")
+        elif self.initial_v is not None:
             require_quantity(self.initial_v, mV, "initial_v", "Population")
 
-    @property
-    def v_init(self) -> Quantity:
-        return self.celltype.v_rest if self.initial_v is None else self.initial_v
+    def initial_v_values(self, root_seed: Any) -> np.ndarray:
+        """Initial membrane potentials in volts, one per neuron (drawn if a distribution)."""
+        if isinstance(self.initial_v, RandomDistribution):
+            from neurosim.counter_rng import source_key
+
+            return self.initial_v.draw(source_key(root_seed, f"initial_v:{self.label}"),
+                                       self.size)
+        v = self.celltype.v_rest if self.initial_v is None else self.initial_v
+        return np.full(self.size, float(to_si(v)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,7 +103,9 @@ class Population:
             "label": self.label,
             "size": int(self.size),
             "celltype": {"type": type(self.celltype).__name__, "params": self.celltype.to_dict()},
-            "initial_v": None if self.initial_v is None else to_si(self.initial_v),
+            "initial_v": (None if self.initial_v is None else self.initial_v.to_dict()
+                          if isinstance(self.initial_v, RandomDistribution)
+                          else to_si(self.initial_v)),
         }
 
     def __eq__(self, other: object) -> bool:
@@ -424,7 +439,11 @@ class NetworkSpec:
         pops = []
         for d in data["populations"]:
             cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
-            iv = None if d["initial_v"] is None else d["initial_v"] * volt
+            iv = d["initial_v"]
+            if isinstance(iv, dict):
+                iv = RandomDistribution.from_dict(iv)
+            elif iv is not None:
+                iv = iv * volt
             pops.append(Population(d["label"], d["size"], cell, iv))
         sources: list[Source] = []
         for d in data["sources"]:

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from neurosim.errors import ParameterError, SpecError
@@ -13,6 +14,7 @@ from neurosim.network import (
     Population,
     Probe,
     Projection,
+    RandomDistribution,
     SpikePairRule,
     SpikeSourceArray,
     SpikeSourcePoisson,
@@ -101,6 +103,39 @@ def test_probe_of_unrecordable_variable():
     (lambda: View("p", 3, 2), "'stop' parameter"),
 ])
 def test_component_validation(make, fragment):
+    with pytest.raises(ParameterError) as err:
+        make()
+    assert fragment in str(err.value)
+
+
+def test_random_initial_v_round_trip_and_draws():
+    pop = Population("p", 4000, IF_curr_exp(),
+                     initial_v=RandomDistribution("uniform", low=-70 * mV, high=-50 * mV))
+    spec = NetworkSpec((pop,), probes=(Probe("p", "v"),))
+    again = NetworkSpec.from_json(spec.to_json())
+    assert again == spec
+    v = again.populations[0].initial_v_values(3) * 1e3
+    assert np.array_equal(v, pop.initial_v_values(3) * 1e3)
+    assert v.min() >= -70 and v.max() < -50
+    # uniform on 20 mV: mean -60, sd 20/sqrt(12) = 5.77; mean of 4000 within 4 sd/sqrt(n)
+    assert abs(v.mean() + 60) < 4 * 5.77 / np.sqrt(4000)
+    normal = Population("q", 4000, IF_curr_exp(),
+                        initial_v=RandomDistribution("normal", mu=-60 * mV, sigma=2 * mV))
+    w = normal.initial_v_values(3) * 1e3
+    assert abs(w.mean() + 60) < 4 * 2 / np.sqrt(4000)
+    assert abs(w.std() - 2) < 0.1  # sd of the sd estimate: 2/sqrt(2*4000) = 0.022
+
+
+@pytest.mark.parametrize("make, fragment", [
+    (lambda: RandomDistribution("beta", low=0 * mV, high=1 * mV), "'name' parameter"),
+    (lambda: RandomDistribution("uniform", low=0 * mV), "'params' parameter"),
+    (lambda: RandomDistribution("uniform", low=1 * mV, high=0 * mV), "'high' parameter"),
+    (lambda: RandomDistribution("uniform", low=0 * mV, high=1 * ms), "same unit"),
+    (lambda: Population("p", 2, IF_curr_exp(),
+                        initial_v=RandomDistribution("uniform", low=0 * ms, high=1 * ms)),
+     "a distribution of voltages"),
+])
+def test_random_distribution_validation(make, fragment):
     with pytest.raises(ParameterError) as err:
         make()
     assert fragment in str(err.value)

@@ -22,6 +22,7 @@ from neurosim.network import (
     Population,
     Probe,
     Projection,
+    RandomDistribution,
     SpikePairRule,
     SpikeSourceArray,
     SpikeSourcePoisson,
@@ -343,3 +344,17 @@ def test_feed_forward_conductance_network_exact_spike_agreement():
                 name, label)
         np.testing.assert_allclose(np.asarray(sim.data["a.v"].values / mV),
                                    np.asarray(ref.data["a.v"].values / mV), rtol=0, atol=1e-9)
+
+
+def test_random_initial_v_is_the_same_on_every_engine():
+    pop = Population("p", 50, IF_curr_exp(v_thresh=0 * mV),
+                     initial_v=RandomDistribution("normal", mu=-60 * mV, sigma=3 * mV))
+    spec = NetworkSpec((pop,), probes=(Probe("p", "v"),))
+    first = []
+    for name in sorted(ENGINES):
+        sim = ENGINES[name]().build(spec, dt=0.1 * ms, seed=11)
+        sim.run(1 * ms)
+        first.append(np.asarray(sim.data["p.v"].values[0] / mV))
+    for other in first[1:]:
+        assert np.array_equal(first[0], other)
+    assert np.std(first[0]) > 1
