@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from neurosim import registry
+from neurosim.engines import build as build_simulation
 from neurosim.engines.data import SpikeData
 from neurosim.errors import ParameterError
 from neurosim.network import (
@@ -283,7 +284,9 @@ class CA3Memory:
     n_content
         Number of content bits per memory (>= 1).
     engine
-        Engine name (``neurosim list`` shows them), e.g. "brian2".
+        Engine name (``neurosim list`` shows them): "numba", "brian2", "reference", or
+        "auto" (the default: numba, falling back to brian2 with the reason shown). All give
+        the same spikes.
     seed
         Seed of the simulation (the network itself is deterministic).
     params
@@ -299,7 +302,7 @@ class CA3Memory:
     [0, 1, 8, 9]
     """
 
-    def __init__(self, n_cues: int, n_content: int, engine: str = "brian2",
+    def __init__(self, n_cues: int, n_content: int, engine: str = "auto",
                  seed: SeedLike = None, params: CA3Params | None = None,
                  engine_options: dict[str, Any] | None = None):
         for name, value in (("n_cues", n_cues), ("n_content", n_content)):
@@ -314,10 +317,12 @@ class CA3Memory:
         self.params = params
         self.engine_name = engine
         self._spec = ca3_spec(self.n_cues, self.n_content, params)
-        engine_cls = registry.get("engine", engine)
+        if engine != "auto":
+            registry.get("engine", engine)  # a clear error for an unknown name
         # The network was tuned on SpiNNaker: build it with sPyNNaker's tick arithmetic.
         options = {"integration": "spinnaker", **(engine_options or {})}
-        self._sim = engine_cls(**options).build(self._spec, dt=params.dt, seed=seed)
+        self._sim = build_simulation(self._spec, engine=engine, dt=params.dt, seed=seed,
+                                     **options)
         self._dt_s = float(to_si(params.dt))
         self.history: list[OpResult] = []
 

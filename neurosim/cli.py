@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="learn each cue at most once")
     ca3.add_argument("--op-interval", type=float, default=10.0,
                      help="ms between operation starts (>= 10; the paper: 10)")
-    ca3.add_argument("--engine", default="brian2", help=f"one of {registry.names('engine')}")
+    ca3.add_argument("--engine", default="auto",
+                     help=f"one of {registry.names('engine')} or auto (numba, else brian2)")
     ca3.add_argument("--seed", type=int, default=0, help="seed of the protocol and simulation")
     ca3.add_argument("--out", type=Path, default=None, help="folder for the results")
     ca3.add_argument("--plot", action="store_true", help="write raster.png to --out")
@@ -113,7 +114,8 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
     n_ok = sum(row["correct"] for row in scored)
     pct = 100.0 * n_ok / len(scored) if scored else 100.0
     print(f"\nscore: {n_ok}/{len(scored)} recalls correct ({pct:.1f} %), "
-          f"{args.ops} operations, {args.engine} engine, {wall:.1f} s wall time")
+          f"{args.ops} operations, {mem.simulation.engine_name} engine, "
+          f"{wall:.1f} s wall time")
     if n_ok < len(scored):
         print("note: see docs/ca3.md for where the published network stops being exact.")
     if args.out is not None:

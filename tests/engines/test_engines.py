@@ -358,3 +358,22 @@ def test_random_initial_v_is_the_same_on_every_engine():
     for other in first[1:]:
         assert np.array_equal(first[0], other)
     assert np.std(first[0]) > 1
+
+
+def test_auto_engine_prefers_numba_and_says_why_it_falls_back():
+    import warnings
+
+    from neurosim.engines import EngineFallbackWarning, build
+
+    spec = _chain([1, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert build(spec, dt=1 * ms).engine_name == "numba"
+    sampled = NetworkSpec((Population("c", 2, IF_cond_exp()),),
+                          probes=(Probe("c", "v", sampling_interval=2e-3),))
+    with pytest.warns(EngineFallbackWarning, match="uses 'brian2': numba: a sampling_interval"):
+        sim = build(sampled, dt=1 * ms)
+    assert sim.engine_name == "brian2"
+    cond = NetworkSpec((Population("c", 2, IF_cond_exp()),))
+    with pytest.raises(UnsupportedFeature, match="not supported by the 'auto' backend"):
+        build(cond, dt=1 * ms, integration="spinnaker")
