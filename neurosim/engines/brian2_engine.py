@@ -142,7 +142,10 @@ def _build_population(pop: Population, ctx: _Context) -> None:
         group = _spinnaker_group(pop, ctx)
     else:
         group = _exact_group(pop, ctx)
-    group.v = pop.initial_v_values(ctx.seed) * b2.volt
+    group.v = pop.initial("v", ctx.seed) * b2.volt
+    syn_unit = b2.siemens if ctype is IF_cond_exp else b2.amp
+    for name in pop.celltype.recordable[1:]:  # the synaptic state variables
+        setattr(group, name, pop.initial(name, ctx.seed) * syn_unit)
     ctx.groups[pop.label] = group
     ctx.objects.append(group)
 

@@ -106,7 +106,10 @@ class NumbaSimulation(Simulation):
             else:
                 self.kind[sl] = (spiking.KIND_SPINNAKER if integration == "spinnaker"
                                  else spiking.KIND_EXACT)
-            self.v[sl] = pop.initial_v_values(self.seed)
+            self.v[sl] = pop.initial("v", self.seed)
+            syn = ("gsyn_exc", "gsyn_inh") if ctype is IF_cond_exp else ("isyn_exc", "isyn_inh")
+            self.i_exc[sl] = pop.initial(syn[0], self.seed)
+            self.i_inh[sl] = pop.initial(syn[1], self.seed)
             self.refrac_ticks[sl] = c["refrac_ticks"]
             values = {"v_rest": p["v_rest"], "v_reset": p["v_reset"], "v_thresh": p["v_thresh"],
                       "i_off": p["i_offset"], "r_m": c["r"], "p_m": c["p_m"],

@@ -68,9 +68,10 @@ class _Population:
         self.n = n
         self.p = p
         self.integration = integration
-        self.v = pop.initial_v_values(seed)
-        self.i_exc = np.zeros(n)
-        self.i_inh = np.zeros(n)
+        self.v = pop.initial("v", seed)
+        syn = ("gsyn_exc", "gsyn_inh") if type(cell) is IF_cond_exp else ("isyn_exc", "isyn_inh")
+        self.i_exc = pop.initial(syn[0], seed)
+        self.i_inh = pop.initial(syn[1], seed)
         self.dt = dt
         self.refrac_left = np.zeros(n, dtype=np.int64)   # spinnaker
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)  # exact: step of last spike

@@ -35,7 +35,7 @@ from neurosim.network.connectors import CONNECTORS, Connector
 from neurosim.network.distributions import RandomDistribution
 from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
 from neurosim.params import Quantity
-from neurosim.units import Hz, ms, mV, require_quantity, second, to_si, volt
+from neurosim.units import Hz, ms, require_quantity, second, to_si, unit_from_name
 
 __all__ = [
     "NetworkSpec",
@@ -60,19 +60,24 @@ def _check_size(size: Any, owner: str) -> None:
         raise ParameterError("size", size, "an int >= 1", owner)
 
 
+_STATE_UNITS = {"v": "volt", "isyn_exc": "amp", "isyn_inh": "amp", "gsyn_exc": "siemens",
+                "gsyn_inh": "siemens"}
+
+
 @dataclass(frozen=True)
 class Population:
     """``size`` neurons of one standard cell type (PyNN ``Population``).
 
-    ``initial_v`` is a voltage, a :class:`RandomDistribution` of voltages (drawn per neuron,
-    the same on every engine for one seed), or None for the cell type's ``v_rest`` (PyNN's
-    default initial value).
+    ``initial_values`` (PyNN's name) maps state variables ("v", and the synaptic
+    "isyn_exc"/"isyn_inh" or "gsyn_exc"/"gsyn_inh" of the cell type) to a value with units or
+    a :class:`RandomDistribution` (drawn per neuron, the same on every engine for one seed).
+    Unset: v starts at the cell type's ``v_rest`` (PyNN's default), synaptic variables at 0.
     """
 
     label: str
     size: int
     celltype: StandardCell
-    initial_v: Quantity | RandomDistribution | None = field(default=None, compare=False)
+    initial_values: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         _check_label(self.label, "Population")
@@ -80,22 +85,31 @@ class Population:
         if not isinstance(self.celltype, StandardCell):
             raise ParameterError("celltype", self.celltype,
                                  f"a cell type instance, one of {sorted(CELL_TYPES)}", "Population")
-        if isinstance(self.initial_v, RandomDistribution):
-            if self.initial_v.unit_name != "volt":
-                raise ParameterError("initial_v", self.initial_v, "a distribution of voltages",
-                                     "Population")
-        elif self.initial_v is not None:
-            require_quantity(self.initial_v, mV, "initial_v", "Population")
+        given = dict(self.initial_values or {})
+        allowed = self.celltype.recordable
+        for name, value in given.items():
+            if name not in allowed:
+                raise ParameterError("initial_values", name, f"state variables of "
+                                     f"{type(self.celltype).__name__}: {allowed}", "Population")
+            unit = unit_from_name(_STATE_UNITS[name])
+            if isinstance(value, RandomDistribution):
+                if value.unit_name != _STATE_UNITS[name]:
+                    raise ParameterError(f"initial_values.{name}", value,
+                                         f"a distribution in {_STATE_UNITS[name]}", "Population")
+            else:
+                require_quantity(value, unit, f"initial_values.{name}", "Population")
+        object.__setattr__(self, "initial_values", tuple(sorted(given.items())))
 
-    def initial_v_values(self, root_seed: Any) -> np.ndarray:
-        """Initial membrane potentials in volts, one per neuron (drawn if a distribution)."""
-        if isinstance(self.initial_v, RandomDistribution):
+    def initial(self, name: str, root_seed: Any) -> np.ndarray:
+        """Initial values of state variable ``name`` in SI, one per neuron (drawn if random)."""
+        value = dict(self.initial_values).get(name)
+        if isinstance(value, RandomDistribution):
             from neurosim.counter_rng import source_key
 
-            return self.initial_v.draw(source_key(root_seed, f"initial_v:{self.label}"),
-                                       self.size)
-        v = self.celltype.v_rest if self.initial_v is None else self.initial_v
-        return np.full(self.size, float(to_si(v)))
+            return value.draw(source_key(root_seed, f"initial:{self.label}.{name}"), self.size)
+        if value is None:
+            value = self.celltype.v_rest if name == "v" else 0.0
+        return np.full(self.size, float(to_si(value)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,9 +117,8 @@ class Population:
             "label": self.label,
             "size": int(self.size),
             "celltype": {"type": type(self.celltype).__name__, "params": self.celltype.to_dict()},
-            "initial_v": (None if self.initial_v is None else self.initial_v.to_dict()
-                          if isinstance(self.initial_v, RandomDistribution)
-                          else to_si(self.initial_v)),
+            "initial_values": {k: (v.to_dict() if isinstance(v, RandomDistribution)
+                                   else float(to_si(v))) for k, v in self.initial_values},
         }
 
     def __eq__(self, other: object) -> bool:
@@ -439,12 +452,10 @@ class NetworkSpec:
         pops = []
         for d in data["populations"]:
             cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
-            iv = d["initial_v"]
-            if isinstance(iv, dict):
-                iv = RandomDistribution.from_dict(iv)
-            elif iv is not None:
-                iv = iv * volt
-            pops.append(Population(d["label"], d["size"], cell, iv))
+            init = {k: (RandomDistribution.from_dict(v) if isinstance(v, dict)
+                        else v * unit_from_name(_STATE_UNITS[k]))
+                    for k, v in d["initial_values"].items()}
+            pops.append(Population(d["label"], d["size"], cell, init))
         sources: list[Source] = []
         for d in data["sources"]:
             if d["kind"] == "SpikeSourceArray":

@@ -27,7 +27,8 @@ from neurosim.units import Hz, ms, mV, nA, uS
 
 def _spec(**over):
     parts = dict(
-        populations=(Population("exc", 4, IF_curr_exp(), initial_v=-70 * mV),
+        populations=(Population("exc", 4, IF_curr_exp(),
+                                initial_values={"v": -70 * mV, "isyn_exc": 0.1 * nA}),
                      Population("cond", 3, IF_cond_exp())),
         sources=(SpikeSourceArray.from_times("stim", [[1, 2] * ms, [] * ms]),
                  SpikeSourcePoisson("noise", 5, rate=10 * Hz)),
@@ -110,18 +111,20 @@ def test_component_validation(make, fragment):
 
 def test_random_initial_v_round_trip_and_draws():
     pop = Population("p", 4000, IF_curr_exp(),
-                     initial_v=RandomDistribution("uniform", low=-70 * mV, high=-50 * mV))
+                     initial_values={"v": RandomDistribution("uniform", low=-70 * mV,
+                                                             high=-50 * mV)})
     spec = NetworkSpec((pop,), probes=(Probe("p", "v"),))
     again = NetworkSpec.from_json(spec.to_json())
     assert again == spec
-    v = again.populations[0].initial_v_values(3) * 1e3
-    assert np.array_equal(v, pop.initial_v_values(3) * 1e3)
+    v = again.populations[0].initial("v", 3) * 1e3
+    assert np.array_equal(v, pop.initial("v", 3) * 1e3)
     assert v.min() >= -70 and v.max() < -50
     # uniform on 20 mV: mean -60, sd 20/sqrt(12) = 5.77; mean of 4000 within 4 sd/sqrt(n)
     assert abs(v.mean() + 60) < 4 * 5.77 / np.sqrt(4000)
     normal = Population("q", 4000, IF_curr_exp(),
-                        initial_v=RandomDistribution("normal", mu=-60 * mV, sigma=2 * mV))
-    w = normal.initial_v_values(3) * 1e3
+                        initial_values={"v": RandomDistribution("normal", mu=-60 * mV,
+                                                                sigma=2 * mV)})
+    w = normal.initial("v", 3) * 1e3
     assert abs(w.mean() + 60) < 4 * 2 / np.sqrt(4000)
     assert abs(w.std() - 2) < 0.1  # sd of the sd estimate: 2/sqrt(2*4000) = 0.022
 
@@ -132,8 +135,13 @@ def test_random_initial_v_round_trip_and_draws():
     (lambda: RandomDistribution("uniform", low=1 * mV, high=0 * mV), "'high' parameter"),
     (lambda: RandomDistribution("uniform", low=0 * mV, high=1 * ms), "same unit"),
     (lambda: Population("p", 2, IF_curr_exp(),
-                        initial_v=RandomDistribution("uniform", low=0 * ms, high=1 * ms)),
-     "a distribution of voltages"),
+                        initial_values={"v": RandomDistribution("uniform", low=0 * ms,
+                                                                high=1 * ms)}),
+     "a distribution in volt"),
+    (lambda: Population("p", 2, IF_curr_exp(), initial_values={"gsyn_exc": 1 * uS}),
+     "state variables of IF_curr_exp"),
+    (lambda: Population("p", 2, IF_curr_exp(), initial_values={"v": 1 * nA}),
+     "'initial_values.v' parameter of Population must be a voltage"),
 ])
 def test_random_distribution_validation(make, fragment):
     with pytest.raises(ParameterError) as err:

@@ -346,18 +346,22 @@ def test_feed_forward_conductance_network_exact_spike_agreement():
                                    np.asarray(ref.data["a.v"].values / mV), rtol=0, atol=1e-9)
 
 
-def test_random_initial_v_is_the_same_on_every_engine():
-    pop = Population("p", 50, IF_curr_exp(v_thresh=0 * mV),
-                     initial_v=RandomDistribution("normal", mu=-60 * mV, sigma=3 * mV))
-    spec = NetworkSpec((pop,), probes=(Probe("p", "v"),))
-    first = []
+def test_random_initial_values_are_the_same_on_every_engine():
+    pop = Population("p", 50, IF_cond_exp(v_thresh=0 * mV), initial_values={
+        "v": RandomDistribution("normal", mu=-60 * mV, sigma=3 * mV),
+        "gsyn_inh": RandomDistribution("uniform", low=0.01 * uS, high=0.02 * uS)})
+    spec = NetworkSpec((pop,), probes=(Probe("p", "v"), Probe("p", "gsyn_inh")))
+    first = {}
     for name in sorted(ENGINES):
         sim = ENGINES[name]().build(spec, dt=0.1 * ms, seed=11)
         sim.run(1 * ms)
-        first.append(np.asarray(sim.data["p.v"].values[0] / mV))
-    for other in first[1:]:
-        assert np.array_equal(first[0], other)
-    assert np.std(first[0]) > 1
+        first[name] = (np.asarray(sim.data["p.v"].values[0] / mV),
+                       np.asarray(sim.data["p.gsyn_inh"].values[0] / uS))
+    for name in first:
+        assert np.array_equal(first[name][0], first["reference"][0])
+        np.testing.assert_allclose(first[name][1], first["reference"][1], rtol=1e-14)
+    assert np.std(first["reference"][0]) > 1
+    assert first["reference"][1].min() >= 0.01 and first["reference"][1].max() < 0.02
 
 
 def test_auto_engine_prefers_numba_and_says_why_it_falls_back():
