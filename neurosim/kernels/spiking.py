@@ -131,7 +131,7 @@ def run_steps(
             rec_idx[base + q] = ring_idx[slot, q]
         rec_count[0] = base + c
         # 4. post events: post spikes of step k - d reach synapses with delay d
-        for d in range(1, max_delay + 1):
+        for d in range(1, (max_delay if col_syn.shape[0] > 0 else 0) + 1):
             if k - d < 0:
                 break
             old = (k - d) % ring
@@ -150,8 +150,8 @@ def run_steps(
                     w[sid] = min(max(nw, w_min[sid]), w_max[sid])
                     apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[sid]) + 1.0
                     lastpost[sid] = t
-        # 5. pre plasticity for the spikes of this step
-        for q in range(c):
+        # 5. pre plasticity for the spikes of this step (skipped without plastic synapses)
+        for q in range(c if col_syn.shape[0] > 0 else 0):
             i = ring_idx[slot, q]
             for sid in range(row_ptr[i], row_ptr[i + 1]):
                 if syn_rule[sid] < 0:

@@ -1,0 +1,49 @@
+"""Reference networks used by benchmarks and conformance tests."""
+
+from __future__ import annotations
+
+from neurosim.network.cells import IF_cond_exp
+from neurosim.network.connectors import FixedProbability
+from neurosim.network.distributions import RandomDistribution
+from neurosim.network.spec import NetworkSpec, Population, Probe, Projection, View
+from neurosim.network.synapses import StaticSynapse
+from neurosim.units import ms, mV, nF, nS
+
+__all__ = ["vogels_abbott_coba"]
+
+
+def vogels_abbott_coba(n_neurons: int = 4000, p_connect: float = 0.02,
+                       record_v: bool = False) -> NetworkSpec:
+    """The Vogels-Abbott conductance-based network, benchmark 1 of Brette et al. (2007).
+
+    Brette, Rudolph, Carnevale, ... , Destexhe, "Simulation of networks of spiking neurons: a
+    review of tools and strategies", J. Comput. Neurosci. 23:349 (2007); Vogels & Abbott,
+    J. Neurosci. 25:10786 (2005). Values of the Brian team's script (brian-team/brian,
+    ``examples/misc/COBA.py``), conductances given there in units of the leak conductance
+    g_L = 10 nS: tau_m 20 ms (cm = 0.2 nF), E_L = v_reset = -60 mV, v_thresh -50 mV,
+    refractory 5 ms, E_exc 0 mV, E_inh -80 mV, tau_exc 5 ms, tau_inh 10 ms; 80 % excitatory;
+    random connectivity p = 0.02; weights 6 nS (excitatory) and 67 nS (inhibitory); no
+    external input: activity is self-sustained from random initial states
+    v ~ N(-65, 5) mV, g_exc ~ N(40, 15) nS, g_inh ~ N(200, 120) nS. Delays are one 0.1 ms
+    step (the script's immediate delivery on its 0.1 ms grid).
+    """
+    n_exc = round(0.8 * n_neurons)
+    cell = IF_cond_exp(cm=0.2 * nF, tau_m=20 * ms, v_rest=-60 * mV, v_reset=-60 * mV,
+                       v_thresh=-50 * mV, tau_refrac=5 * ms, e_rev_E=0 * mV, e_rev_I=-80 * mV,
+                       tau_syn_E=5 * ms, tau_syn_I=10 * ms)
+    init = {"v": RandomDistribution("normal", mu=-65 * mV, sigma=5 * mV),
+            "gsyn_exc": RandomDistribution("normal", mu=40 * nS, sigma=15 * nS),
+            "gsyn_inh": RandomDistribution("normal", mu=200 * nS, sigma=120 * nS)}
+    pop = Population("P", n_neurons, cell, initial_values=init)
+    exc, inh = View("P", 0, n_exc), View("P", n_exc, n_neurons)
+    delay = 0.1 * ms
+    projections = (
+        Projection(exc, "P", FixedProbability(p_connect), StaticSynapse(weight=6 * nS,
+                                                                          delay=delay),
+                   "excitatory", label="exc->all"),
+        Projection(inh, "P", FixedProbability(p_connect), StaticSynapse(weight=67 * nS,
+                                                                          delay=delay),
+                   "inhibitory", label="inh->all"),
+    )
+    probes = (Probe("P"),) + ((Probe("P", "v"),) if record_v else ())
+    return NetworkSpec((pop,), (), projections, probes, name=f"coba_{n_neurons}")
