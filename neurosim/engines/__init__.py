@@ -31,8 +31,8 @@ def build(spec, engine: str = "auto", dt=None, seed=None, **options: Any) -> Sim
     """Build ``spec`` on ``engine``; "auto" takes the first of :data:`AUTO_ORDER` that
     supports the spec and warns (EngineFallbackWarning) with the reason when it falls back.
 
-    ``options`` go to the engine (e.g. ``integration="spinnaker"``); an option an engine
-    does not have is dropped for that engine only under "auto".
+    ``options`` go to the engine (e.g. ``integration="spinnaker"``); under "auto", an
+    engine that does not take one of them is skipped (never silently ignored).
     """
     import inspect
 
@@ -46,10 +46,12 @@ def build(spec, engine: str = "auto", dt=None, seed=None, **options: Any) -> Sim
         from neurosim import registry
 
         cls = registry.get("engine", name)
-        accepted = inspect.signature(cls.__init__).parameters
-        opts = {k: v for k, v in options.items() if k in accepted}
+        unknown = sorted(set(options) - set(inspect.signature(cls.__init__).parameters))
+        if unknown:
+            reasons.append(f"{name}: has no option {', '.join(unknown)}")
+            continue
         try:
-            sim = cls(**opts).build(spec, dt=dt, seed=seed)
+            sim = cls(**options).build(spec, dt=dt, seed=seed)
         except UnsupportedFeature as err:
             reasons.append(f"{name}: {err}")
             continue

@@ -147,3 +147,28 @@ def test_random_distribution_validation(make, fragment):
     with pytest.raises(ParameterError) as err:
         make()
     assert fragment in str(err.value)
+
+
+def test_fixed_probability_is_bernoulli_and_sparse_in_memory():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    ids = np.arange(2000)
+    i, j = FixedProbability(0.01).connect(ids, ids, True, rng)
+    # 4e6 pairs at p = 0.01: 40000 expected, sd 199: 4 sigma
+    assert abs(len(i) - 40_000) < 4 * 199
+    assert len(set(zip(i.tolist(), j.tolist()))) == len(i)  # no duplicate pair
+    # every row equally likely: in-degree mean 20, chi-square-like spread check
+    counts = np.bincount(j, minlength=2000)
+    assert abs(counts.var() / counts.mean() - 1) < 0.15  # Poisson-like: var/mean = 1 - p
+    i2, _ = FixedProbability(0.01, allow_self_connections=False).connect(ids, ids, True,
+                                                                         np.random.default_rng(0))
+    assert len(i2) < len(i)
+    # 1e5 x 1e5 pairs at p = 1e-4: never a dense matrix (that would be 80 GB)
+    big = np.arange(100_000)
+    tracemalloc.start()
+    i3, _ = FixedProbability(1e-4).connect(big, big, False, np.random.default_rng(1))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert abs(len(i3) - 1e6) < 4 * 1000
+    assert peak < 200e6

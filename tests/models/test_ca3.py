@@ -198,9 +198,10 @@ def test_every_spike_is_kept_and_exported():
 def test_cpp_standalone_gives_the_same_spikes_as_runtime():
     # Same model, Brian2's C++ standalone device (one compile, about 45 s on 2 cores).
     ops = PAPER_EXPERIMENTS["4_recall_by_content_one_at_a_time"]
-    runtime = CA3Memory(5, 10, seed=0)
+    runtime = CA3Memory(5, 10, seed=0, engine="brian2")
     runtime.run(ops)
-    compiled = CA3Memory(5, 10, seed=0, engine_options={"codegen_target": "cpp_standalone"})
+    compiled = CA3Memory(5, 10, seed=0, engine="brian2",
+                         engine_options={"codegen_target": "cpp_standalone"})
     results = compiled.run(ops)
     assert [r.result for r in results] == reference(ops)
     for key in ("input", "output"):
