@@ -279,3 +279,52 @@ class PoissonPlan:
             out[label] = poisson_spikes(key, size, rate, self.dt_s, first, stop, k0, k1)
         self.until = max(self.until, k1)
         return out
+
+
+def check_build_args(spec: Any, dt: Any, options: dict[str, Any], engine: str) -> float:
+    """Shared checks of ``Engine.build``: no unknown options, a spec, dt and delays.
+    Returns dt in seconds."""
+    owner = f"{engine} engine build"
+    if options:
+        raise ParameterError("options", sorted(options), "no extra options", owner)
+    if not isinstance(spec, NetworkSpec):
+        raise ParameterError("spec", spec, "a NetworkSpec", owner)
+    dt_s = check_dt(dt)
+    check_delays(spec, dt_s, engine)
+    return dt_s
+
+
+def check_integration(integration: Any, owner: str) -> str:
+    from neurosim.engines.lif import INTEGRATIONS
+
+    if integration not in INTEGRATIONS:
+        raise ParameterError("integration", integration, f"one of {INTEGRATIONS}", owner)
+    return integration
+
+
+class SteppedEngine(Engine):
+    """An engine of our own that steps a spec in the shared order (numba, reference).
+
+    Parameters
+    ----------
+    integration
+        "exact" (continuous-time dynamics, exact for IF_curr_exp) or "spinnaker"
+        (sPyNNaker's tick arithmetic), as for the Brian2 engine.
+    stdp_zero_depresses
+        Whether a pre spike at the same (delayed) time as a post spike depresses
+        (sPyNNaker 7: True).
+    """
+
+    simulation_class: ClassVar[type]
+
+    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True):
+        self.integration = check_integration(integration, type(self).__name__)
+        self.stdp_zero_depresses = bool(stdp_zero_depresses)
+
+    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
+              **options: Any) -> Simulation:
+        """Build ``spec`` with time step ``dt``; ``seed`` fixes connectivity, random initial
+        values and Poisson spikes."""
+        dt_s = check_build_args(spec, dt, options, self.name)
+        return self.simulation_class(spec, dt_s, seed, self.integration,
+                                     self.stdp_zero_depresses)

@@ -45,14 +45,14 @@ from neurosim.engines.base import (
     Engine,
     PoissonPlan,
     Simulation,
-    check_delays,
-    check_dt,
+    check_build_args,
+    check_integration,
     connect_projection,
     empty_weights,
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.engines.lif import INTEGRATIONS, refractory_steps
+from neurosim.engines.lif import refractory_steps
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -521,23 +521,14 @@ class Brian2Engine(Engine):
         if codegen_target not in CODEGEN_TARGETS:
             raise ParameterError("codegen_target", codegen_target, f"one of {CODEGEN_TARGETS}",
                                  "Brian2Engine")
-        if integration not in INTEGRATIONS:
-            raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
-                                 "Brian2Engine")
         self.codegen_target = codegen_target
-        self.integration = integration
+        self.integration = check_integration(integration, "Brian2Engine")
         self.stdp_zero_depresses = bool(stdp_zero_depresses)
 
     def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
               **options: Any) -> Brian2Simulation:
         """Build ``spec`` with time step ``dt``; ``seed`` fixes connectivity and Poisson spikes."""
-        if options:
-            raise ParameterError("options", sorted(options), "no extra options",
-                                 "Brian2Engine.build")
-        if not isinstance(spec, NetworkSpec):
-            raise ParameterError("spec", spec, "a NetworkSpec", "Brian2Engine.build")
-        dt_s = check_dt(dt)
-        check_delays(spec, dt_s, "brian2")
+        dt_s = check_build_args(spec, dt, options, "brian2")
         root = as_seed_sequence(seed)
         standalone_dir = None
         global _STANDALONE_PENDING

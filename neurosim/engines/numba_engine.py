@@ -20,17 +20,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from neurosim.engines.base import (
-    Engine,
     PoissonPlan,
     Simulation,
-    check_delays,
-    check_dt,
+    SteppedEngine,
     connect_projection,
     empty_weights,
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.engines.lif import INTEGRATIONS, step_constants
+from neurosim.engines.lif import step_constants
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -40,7 +38,7 @@ from neurosim.network import (
     STDPMechanism,
 )
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.units import Quantity, amp, ms, second, siemens, to_si, volt
+from neurosim.units import Quantity, amp, second, siemens, to_si, volt
 
 __all__ = ["NumbaEngine", "NumbaSimulation"]
 
@@ -321,33 +319,8 @@ class NumbaSimulation(Simulation):
         return out * unit
 
 
-class NumbaEngine(Engine):
-    """Build specs on the Numba engine.
-
-    Parameters
-    ----------
-    integration
-        "exact" or "spinnaker", as for the Brian2 engine.
-    stdp_zero_depresses
-        As for the Brian2 engine (sPyNNaker 7: True).
-    """
+class NumbaEngine(SteppedEngine):
+    """Build specs on the Numba engine (options: see :class:`SteppedEngine`)."""
 
     name: ClassVar[str] = "numba"
-
-    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True):
-        if integration not in INTEGRATIONS:
-            raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
-                                 "NumbaEngine")
-        self.integration = integration
-        self.stdp_zero_depresses = bool(stdp_zero_depresses)
-
-    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
-              **options: Any) -> NumbaSimulation:
-        if options:
-            raise ParameterError("options", sorted(options), "no extra options",
-                                 "NumbaEngine.build")
-        if not isinstance(spec, NetworkSpec):
-            raise ParameterError("spec", spec, "a NetworkSpec", "NumbaEngine.build")
-        dt_s = check_dt(dt)
-        check_delays(spec, dt_s, "numba")
-        return NumbaSimulation(spec, dt_s, seed, self.integration, self.stdp_zero_depresses)
+    simulation_class: ClassVar[type] = NumbaSimulation

@@ -26,17 +26,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from neurosim.engines.base import (
-    Engine,
     PoissonPlan,
     Simulation,
-    check_delays,
-    check_dt,
+    SteppedEngine,
     connect_projection,
     empty_weights,
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.engines.lif import INTEGRATIONS, step_constants
+from neurosim.engines.lif import step_constants
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -46,7 +44,7 @@ from neurosim.network import (
     STDPMechanism,
 )
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.units import Quantity, amp, ms, second, siemens, to_si, volt
+from neurosim.units import Quantity, amp, second, siemens, to_si, volt
 
 __all__ = ["ReferenceEngine", "ReferenceSimulation"]
 
@@ -323,33 +321,9 @@ def _post_label(proj: Any) -> str:
     return proj.post if isinstance(proj.post, str) else proj.post.label
 
 
-class ReferenceEngine(Engine):
-    """Build specs on the reference engine (NumPy, for cross-checks on small networks).
-
-    Parameters
-    ----------
-    integration
-        "exact" or "spinnaker", as for :class:`~neurosim.engines.brian2_engine.Brian2Engine`.
-    stdp_zero_depresses
-        As for the Brian2 engine (sPyNNaker 7: True).
-    """
+class ReferenceEngine(SteppedEngine):
+    """Build specs on the reference engine (NumPy, for cross-checks on small networks;
+    options: see :class:`SteppedEngine`)."""
 
     name: ClassVar[str] = "reference"
-
-    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True):
-        if integration not in INTEGRATIONS:
-            raise ParameterError("integration", integration, f"one of {INTEGRATIONS}",
-                                 "ReferenceEngine")
-        self.integration = integration
-        self.stdp_zero_depresses = bool(stdp_zero_depresses)
-
-    def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
-              **options: Any) -> ReferenceSimulation:
-        if options:
-            raise ParameterError("options", sorted(options), "no extra options",
-                                 "ReferenceEngine.build")
-        if not isinstance(spec, NetworkSpec):
-            raise ParameterError("spec", spec, "a NetworkSpec", "ReferenceEngine.build")
-        dt_s = check_dt(dt)
-        check_delays(spec, dt_s, "reference")
-        return ReferenceSimulation(spec, dt_s, seed, self.integration, self.stdp_zero_depresses)
+    simulation_class: ClassVar[type] = ReferenceSimulation
