@@ -24,4 +24,14 @@ __all__ = [
     "SpecError",
     "UnsupportedFeature",
     "__version__",
+    "compare",
 ]
+
+
+def __getattr__(name: str):
+    # neurosim.compare(...) without importing the engines at `import neurosim`
+    if name == "compare":
+        from neurosim.comparison import compare
+
+        return compare
+    raise AttributeError(f"module 'neurosim' has no attribute {name!r}")
