@@ -133,55 +133,59 @@ class NumbaSimulation(Simulation):
         self.src_cursor = np.zeros(1, dtype=np.int64)
 
     def _build_synapses(self, spec, dt_s, root, integration) -> None:
-        cols: dict[str, list[np.ndarray]] = {k: [] for k in (
-            "pre", "post", "w", "delay", "receptor", "scale", "rule", "tau_plus", "tau_minus",
-            "w_min", "w_max", "a_plus", "a_minus", "proj")}
+        # Per synapse only what differs between synapses (about 25 bytes, plus 32 for STDP
+        # traces when something is plastic); plasticity constants live per projection.
+        pre_l, post_l, delay_l, rec_l, proj_l = [], [], [], [], []
+        w_l: list[np.ndarray] = []
+        n_proj = len(spec.projections)
+        self.proj_rule = np.full(n_proj, -1, dtype=np.int64)
+        self.proj_par = {k: np.ones(n_proj) for k in ("tau_plus", "tau_minus", "w_min",
+                                                      "w_max", "a_plus", "a_minus")}
         self.projections: dict[str, tuple[int, int, int, int, Any]] = {}
         for k, proj in enumerate(spec.projections):
             pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, root)
             pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
             post_label = proj.post if isinstance(proj.post, str) else proj.post.label
-            gpre = pre + self.offset[pre_label]
-            gpost = post + self.offset[post_label]
             m = len(pre)
             syn = proj.synapse
             delay = 1 if syn.delay is None else round(float(to_si(syn.delay)) / dt_s)
-            exc = proj.receptor == "excitatory"
-            scale = (self.par["init_e" if exc else "init_i"][gpost] if integration == "spinnaker"
-                     else np.ones(m))
-            cols["pre"].append(gpre)
-            cols["post"].append(gpost)
-            cols["w"].append(np.full(m, float(to_si(syn.weight))))
-            cols["delay"].append(np.full(m, delay, dtype=np.int64))
-            cols["receptor"].append(np.full(m, 0 if exc else 1, dtype=np.int64))
-            cols["scale"].append(np.asarray(scale, dtype=np.float64))
-            cols["proj"].append(np.full(m, k, dtype=np.int64))
+            pre_l.append((pre + self.offset[pre_label]).astype(np.int32))
+            post_l.append((post + self.offset[post_label]).astype(np.int32))
+            w_l.append(np.full(m, float(to_si(syn.weight))))
+            delay_l.append(np.full(m, delay, dtype=np.int32))
+            rec_l.append(np.full(m, 0 if proj.receptor == "excitatory" else 1, dtype=np.int8))
+            proj_l.append(np.full(m, k, dtype=np.int32))
             if isinstance(syn, STDPMechanism):
                 c = stdp_constants(syn)
-                cols["rule"].append(np.full(m, 0 if c["rule"] == "additive" else 1,
-                                            dtype=np.int64))
-                for name in ("tau_plus", "tau_minus", "w_min", "w_max", "a_plus", "a_minus"):
-                    cols[name].append(np.full(m, c[name]))
-            else:
-                cols["rule"].append(np.full(m, -1, dtype=np.int64))
-                for name in ("tau_plus", "tau_minus", "w_min", "w_max", "a_plus", "a_minus"):
-                    cols[name].append(np.ones(m))
+                self.proj_rule[k] = 0 if c["rule"] == "additive" else 1
+                for name in self.proj_par:
+                    self.proj_par[name][k] = c[name]
             unit = amp if syn.kind == "current" else siemens
             self.projections[proj.label] = (n_pre, n_post, pre0, post0, unit)
-        # Fixed dtypes, even when empty: one compiled signature for every spec.
-        ints = {"pre", "post", "delay", "receptor", "rule", "proj"}
-        cat = {k: (np.concatenate(v) if v else np.zeros(0)).astype(
-            np.int64 if k in ints else np.float64) for k, v in cols.items()}
-        order = np.argsort(cat["pre"], kind="stable")
-        s = {k: v[order] for k, v in cat.items()}
+
+        def cat(parts, dtype):
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        pre = cat(pre_l, np.int32)
+        order = np.argsort(pre, kind="stable")
+        del pre_l
+        s = {"pre": pre[order]}
+        del pre
+        for name, parts, dtype in (("post", post_l, np.int32), ("w", w_l, np.float64),
+                                   ("delay", delay_l, np.int32), ("receptor", rec_l, np.int8),
+                                   ("proj", proj_l, np.int32)):
+            s[name] = cat(parts, dtype)[order]
+            parts.clear()
+        del order
         self.syn = s
         self.row_ptr = np.zeros(self.n + 1, dtype=np.int64)
         np.add.at(self.row_ptr, s["pre"].astype(np.int64) + 1, 1)
         self.row_ptr = np.cumsum(self.row_ptr)
         m = len(s["pre"])
-        self.apre, self.apost = np.zeros(m), np.zeros(m)
-        self.lastpre, self.lastpost = np.full(m, -1e9), np.full(m, -1e9)
-        plastic = np.flatnonzero(s["rule"] >= 0)
+        plastic = np.flatnonzero(self.proj_rule[s["proj"]] >= 0) if m else np.zeros(0, int)
+        traces = m if len(plastic) else 0
+        self.apre, self.apost = np.zeros(traces), np.zeros(traces)
+        self.lastpre, self.lastpost = np.full(traces, -1e9), np.full(traces, -1e9)
         by_post = plastic[np.argsort(s["post"][plastic], kind="stable")]
         self.col_syn = by_post.astype(np.int64)
         self.col_ptr = np.zeros(self.n + 1, dtype=np.int64)
@@ -253,9 +257,11 @@ class NumbaSimulation(Simulation):
             p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
             p["tau_m"], p["c_m"], p["e_rev_e"], p["e_rev_i"],
             self.src_step, self.src_idx, self.src_cursor,
-            self.row_ptr, s["post"], s["w"], s["delay"], s["receptor"],
-            s["scale"], s["rule"], s["tau_plus"], s["tau_minus"], s["w_min"], s["w_max"],
-            s["a_plus"], s["a_minus"], self._zero_depresses, self.apre, self.apost,
+            self.row_ptr, s["post"], s["w"], s["delay"], s["receptor"], s["proj"],
+            p["init_e"], p["init_i"], self.proj_rule, self.proj_par["tau_plus"],
+            self.proj_par["tau_minus"], self.proj_par["w_min"], self.proj_par["w_max"],
+            self.proj_par["a_plus"], self.proj_par["a_minus"], self._zero_depresses,
+            self.apre, self.apost,
             self.lastpre, self.lastpost, self.col_ptr, self.col_syn, self.ring_count,
             self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
             self.probe_var, 1, probe_out, probe_count, self.dt_s)

@@ -13,7 +13,8 @@ post-synaptic neuron for post events. Each step follows the order of the other e
    ``max_delay + 1`` steps;
 4. post events of plastic synapses (post spikes of step k - d): potentiation;
 5. pre spikes of step k on plastic synapses: depression and pre trace;
-6. delivery of the pre spikes of step k - (d - 1): ``isyn += w * scale`` (read now).
+6. delivery of the pre spikes of step k - (d - 1): ``isyn += w`` (times the tick-average
+   factor of the target under sPyNNaker's arithmetic), w read now.
 
 All parameters are arrays, so changing a value never recompiles. Floats are float64 (the
 state of every engine, so spikes agree exactly across engines).
@@ -43,10 +44,13 @@ def run_steps(
     refrac_ticks, tau_m, c_m, e_rev_e, e_rev_i,
     # spike sources: sorted (step, neuron) schedule and a cursor
     src_step, src_idx, src_cursor,
-    # synapses, CSR by pre: row_ptr (N+1), post, w, delay (steps), receptor (0/1), scale
-    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_scale,
-    # plasticity per synapse: rule (-1 static, 0 additive, 1 multiplicative), parameters
-    syn_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses,
+    # synapses, CSR by pre: row_ptr (N+1), post, w, delay (steps), receptor (0/1), projection
+    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj,
+    # per post neuron: what one unit of weight adds to its current (tick average or 1)
+    init_e, init_i,
+    # plasticity per projection: rule (-1 static, 0 additive, 1 multiplicative), parameters;
+    # traces per synapse (empty arrays when nothing is plastic)
+    proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses,
     apre, apost, lastpre, lastpost,
     # plastic synapses by post: col_ptr (N+1), synapse ids
     col_ptr, col_syn,
@@ -141,30 +145,32 @@ def run_steps(
                     sid = col_syn[p]
                     if syn_delay[sid] != d:
                         continue
+                    r = syn_proj[sid]
                     since = t - lastpre[sid]
-                    x = apre[sid] * np.exp(-since / tau_plus[sid]) if since > 0 else 0.0
-                    if syn_rule[sid] == 0:
-                        nw = w[sid] + a_plus[sid] * x
+                    x = apre[sid] * np.exp(-since / tau_plus[r]) if since > 0 else 0.0
+                    if proj_rule[r] == 0:
+                        nw = w[sid] + a_plus[r] * x
                     else:
-                        nw = w[sid] + a_plus[sid] * (w_max[sid] - w[sid]) * x
-                    w[sid] = min(max(nw, w_min[sid]), w_max[sid])
-                    apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[sid]) + 1.0
+                        nw = w[sid] + a_plus[r] * (w_max[r] - w[sid]) * x
+                    w[sid] = min(max(nw, w_min[r]), w_max[r])
+                    apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[r]) + 1.0
                     lastpost[sid] = t
         # 5. pre plasticity for the spikes of this step (skipped without plastic synapses)
         for q in range(c if col_syn.shape[0] > 0 else 0):
             i = ring_idx[slot, q]
             for sid in range(row_ptr[i], row_ptr[i + 1]):
-                if syn_rule[sid] < 0:
+                r = syn_proj[sid]
+                if proj_rule[r] < 0:
                     continue
                 since = t - lastpost[sid]
                 counts = since >= 0 if zero_depresses else since > 0
-                y = apost[sid] * np.exp(-since / tau_minus[sid]) if counts else 0.0
-                if syn_rule[sid] == 0:
-                    nw = w[sid] - a_minus[sid] * y
+                y = apost[sid] * np.exp(-since / tau_minus[r]) if counts else 0.0
+                if proj_rule[r] == 0:
+                    nw = w[sid] - a_minus[r] * y
                 else:
-                    nw = w[sid] - a_minus[sid] * (w[sid] - w_min[sid]) * y
-                w[sid] = min(max(nw, w_min[sid]), w_max[sid])
-                apre[sid] = apre[sid] * np.exp(-(t - lastpre[sid]) / tau_plus[sid]) + 1.0
+                    nw = w[sid] - a_minus[r] * (w[sid] - w_min[r]) * y
+                w[sid] = min(max(nw, w_min[r]), w_max[r])
+                apre[sid] = apre[sid] * np.exp(-(t - lastpre[sid]) / tau_plus[r]) + 1.0
                 lastpre[sid] = t
         # 6. delivery: spikes of step k - (d - 1) through synapses of delay d
         for d in range(1, max_delay + 1):
@@ -178,8 +184,9 @@ def run_steps(
                     if syn_delay[sid] != d:
                         continue
                     j = syn_post[sid]
+                    spinnaker = kind[j] == KIND_SPINNAKER
                     if syn_receptor[sid] == 0:
-                        i_exc[j] += w[sid] * syn_scale[sid]
+                        i_exc[j] += w[sid] * (init_e[j] if spinnaker else 1.0)
                     else:
-                        i_inh[j] += w[sid] * syn_scale[sid]
+                        i_inh[j] += w[sid] * (init_i[j] if spinnaker else 1.0)
     return n_steps
