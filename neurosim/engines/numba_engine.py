@@ -115,6 +115,10 @@ class NumbaSimulation(Simulation):
                       "k_i": c["k_i"], "init_e": c["init_e"], "init_i": c["init_i"]}
             for name, value in values.items():
                 self.par[name][sl] = value
+        with np.errstate(divide="ignore", invalid="ignore"):  # zeros outside IF_cond_exp
+            self._neg_inv_tau = -1 / self.par["tau_m"]
+            self._rest_over_tau = self.par["v_rest"] / self.par["tau_m"]
+            self._off_over_c = self.par["i_off"] / self.par["c_m"]
         steps, idx = [], []
         self._poisson = PoissonPlan(spec, as_seed_sequence(self.seed), dt_s)
         for src in spec.sources:
@@ -255,7 +259,8 @@ class NumbaSimulation(Simulation):
             k0, n_steps, self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
             self.last_spike, p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
             p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
-            p["tau_m"], p["c_m"], p["e_rev_e"], p["e_rev_i"],
+            self._neg_inv_tau, self._rest_over_tau, self._off_over_c, p["c_m"], p["e_rev_e"],
+            p["e_rev_i"],
             self.src_step, self.src_idx, self.src_cursor,
             self.row_ptr, s["post"], s["w"], s["delay"], s["receptor"], s["proj"],
             p["init_e"], p["init_i"], self.proj_rule, self.proj_par["tau_plus"],

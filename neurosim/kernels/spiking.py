@@ -41,7 +41,7 @@ def run_steps(
     # neuron state and parameters (length N)
     kind, v, i_exc, i_inh, refrac_left, last_spike,
     v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
-    refrac_ticks, tau_m, c_m, e_rev_e, e_rev_i,
+    refrac_ticks, neg_inv_tau, rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i,
     # spike sources: sorted (step, neuron) schedule and a cursor
     src_step, src_idx, src_cursor,
     # synapses, CSR by pre: row_ptr (N+1), post, w, delay (steps), receptor (0/1), projection
@@ -93,9 +93,12 @@ def run_steps(
                     refrac_left[j] -= 1
             elif kind[j] == KIND_COND:
                 if k - last_spike[j] >= refrac_ticks[j] + 1:
-                    b = -1 / tau_m[j] - i_exc[j] / c_m[j] - i_inh[j] / c_m[j]
-                    ba = (v_rest[j] / tau_m[j] + e_rev_e[j] * i_exc[j] / c_m[j]
-                          + e_rev_i[j] * i_inh[j] / c_m[j] + i_off[j] / c_m[j]) / b
+                    # Brian2's exponential Euler expression, term for term; the constant
+                    # quotients (-1/tau_m, v_rest/tau_m, i_offset/c_m) come precomputed,
+                    # the same floats.
+                    b = neg_inv_tau[j] - i_exc[j] / c_m[j] - i_inh[j] / c_m[j]
+                    ba = (rest_over_tau[j] + e_rev_e[j] * i_exc[j] / c_m[j]
+                          + e_rev_i[j] * i_inh[j] / c_m[j] + off_over_c[j]) / b
                     v[j] = -ba + (ba + v[j]) * np.exp(dt * b)
             else:
                 if k - last_spike[j] >= refrac_ticks[j] + 1:
