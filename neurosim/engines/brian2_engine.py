@@ -30,7 +30,6 @@ method); ``IF_cond_exp`` uses exponential Euler (conductance-based, not linear).
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import tempfile
@@ -52,7 +51,7 @@ from neurosim.engines.base import (
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.engines.lif import refractory_steps
+from neurosim.engines.lif import refractory_steps, step_constants
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -206,14 +205,11 @@ def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
         reset="v = v_reset\nrefrac_left = refrac_ticks", clock=ctx.clock,
         name=_safe(f"pop_{pop.label}"), namespace={},
     )
-    si = _set_params(group, pop.celltype)
-    dt = ctx.dt_s
-    group.refrac_ticks = refractory_steps(si["tau_refrac"], dt)
-    group.exp_tc = math.exp(-dt / si["tau_m"])
-    for rec, tau in (("E", si["tau_syn_E"]), ("I", si["tau_syn_I"])):
-        decay = math.exp(-dt / tau)
-        setattr(group, f"decay_{rec}", decay)
-        setattr(group, f"init_{rec}", tau / dt * (1 - decay))
+    c = step_constants(_set_params(group, pop.celltype), ctx.dt_s)
+    group.refrac_ticks = c["refrac_ticks"]
+    group.exp_tc = c["p_m"]
+    group.decay_E, group.decay_I = c["decay_e"], c["decay_i"]
+    group.init_E, group.init_I = c["init_e"], c["init_i"]
     group.run_regularly("""
         active = int(refrac_left <= 0)
         a = v_rest + (isyn_exc - isyn_inh + i_offset) * tau_m / c_m
