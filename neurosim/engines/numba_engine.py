@@ -246,16 +246,15 @@ class NumbaSimulation(Simulation):
         if bar is not None:
             bar.close()
 
-    def _run_kernel(self, n_steps: int) -> int:
+    def kernel_args(self, n_steps: int) -> tuple:
+        """The arguments of :func:`~neurosim.kernels.spiking.run_steps` for the next
+        ``n_steps`` (state arrays are this simulation's own, updated in place)."""
         k0 = self._step
-        for label, (steps, idx) in self._poisson.take(k0 + n_steps).items():
-            if len(steps):
-                self._inject(label, idx, steps)
-        rows = (np.arange(k0, k0 + n_steps) if self.probe_neurons.size else np.zeros(0, int))
+        rows = np.arange(k0, k0 + n_steps) if self.probe_neurons.size else np.zeros(0, int)
         probe_out = np.zeros((len(rows), self.probe_neurons.size))
         probe_count = np.zeros(1, dtype=np.int64)
         p, s = self.par, self.syn
-        ran = self._kernel(
+        return (
             k0, n_steps, self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
             self.last_spike, p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
             p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
@@ -269,8 +268,19 @@ class NumbaSimulation(Simulation):
             self.apre, self.apost,
             self.lastpre, self.lastpost, self.col_ptr, self.col_syn, self.ring_count,
             self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
-            self.probe_var, 1, probe_out, probe_count, self.dt_s)
+            self.probe_var, 1, probe_out, probe_count, self.dt_s,
+        )
+
+    def _run_kernel(self, n_steps: int) -> int:
+        k0 = self._step
+        for label, (steps, idx) in self._poisson.take(k0 + n_steps).items():
+            if len(steps):
+                self._inject(label, idx, steps)
+        args = self.kernel_args(n_steps)
+        ran = self._kernel(*args)
+        probe_out, probe_count = args[-3], args[-2]
         if self.probe_neurons.size:
+            rows = np.arange(k0, k0 + n_steps)
             self._probe_rows.append(probe_out[: probe_count[0]])
             self._probe_steps.append(rows[: probe_count[0]])
         self._step += ran

@@ -193,3 +193,116 @@ def run_steps(
                     else:
                         i_inh[j] += w[sid] * (init_i[j] if spinnaker else 1.0)
     return n_steps
+
+
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Concatenated aranges [starts[i], stops[i]) in order."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in zip(starts, stops)])
+
+
+def run_steps_reference(
+    k0, n_steps, kind, v, i_exc, i_inh, refrac_left, last_spike,
+    v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
+    refrac_ticks, neg_inv_tau, rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i,
+    src_step, src_idx, src_cursor, row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj,
+    init_e, init_i, proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus,
+    zero_depresses, apre, apost, lastpre, lastpost, col_ptr, col_syn, ring_count, ring_idx,
+    rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
+    probe_count, dt,
+):
+    """NumPy twin of :func:`run_steps`: the same arrays, the same in-place updates, written
+    with whole-array operations per step (slow; for tests on small inputs)."""
+    n = v.shape[0]
+    ring = ring_count.shape[0]
+    max_delay = ring - 1
+    plastic = col_syn.shape[0] > 0
+    is_src, is_sp, is_cond = kind == KIND_SOURCE, kind == KIND_SPINNAKER, kind == KIND_COND
+    is_exact = kind == KIND_EXACT
+    for s in range(n_steps):
+        if rec_count[0] + n > rec_step.shape[0]:
+            return s
+        k = k0 + s
+        t = k * dt
+        if probe_neurons.shape[0] > 0 and k % probe_every == 0 and \
+                probe_count[0] < probe_out.shape[0]:
+            vals = np.where(probe_var == 0, v[probe_neurons],
+                            np.where(probe_var == 1, i_exc[probe_neurons], i_inh[probe_neurons]))
+            probe_out[probe_count[0]] = vals
+            probe_count[0] += 1
+        active = k - last_spike >= refrac_ticks + 1
+        sp_active = refrac_left <= 0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            a = v_rest + (i_exc - i_inh + i_off) * r_m
+            v_sp = np.where(sp_active, a - p_m * (a - v), v)
+            b = neg_inv_tau - i_exc / c_m - i_inh / c_m
+            ba = (rest_over_tau + e_rev_e * i_exc / c_m + e_rev_i * i_inh / c_m + off_over_c) / b
+            v_cond = np.where(active, -ba + (ba + v) * np.exp(dt * b), v)
+            v_ex = np.where(active, v_rest + (v - v_rest) * p_m + i_off * r_m * (1.0 - p_m)
+                            + k_e * i_exc - k_i * i_inh, v)
+        refrac_left[is_sp & ~sp_active] -= 1
+        v[:] = np.where(is_sp, v_sp, np.where(is_cond, v_cond, np.where(is_exact, v_ex, v)))
+        i_exc[~is_src] *= decay_e[~is_src]
+        i_inh[~is_src] *= decay_i[~is_src]
+        # threshold, reset, sources
+        fired = ~is_src & (v >= v_thresh) & (is_sp | (k - last_spike >= refrac_ticks + 1))
+        idx = np.flatnonzero(fired)
+        v[idx] = v_reset[idx]
+        refrac_left[idx] = refrac_ticks[idx]
+        last_spike[idx] = k
+        cur = src_cursor[0]
+        cur += int(np.sum(src_step[cur:] < k))
+        stop = cur + int(np.sum(src_step[cur:] == k))
+        spikes = np.concatenate([idx, src_idx[cur:stop]]).astype(np.int64)
+        src_cursor[0] = stop
+        slot = k % ring
+        c = len(spikes)
+        ring_idx[slot, :c] = spikes
+        ring_count[slot] = c
+        rec_step[rec_count[0]: rec_count[0] + c] = k
+        rec_idx[rec_count[0]: rec_count[0] + c] = spikes
+        rec_count[0] += c
+        if plastic:
+            # post events, delay by delay, in the kernel's order
+            for d in range(1, max_delay + 1):
+                if k - d < 0:
+                    break
+                posts = ring_idx[(k - d) % ring, : ring_count[(k - d) % ring]]
+                sids = col_syn[_ranges(col_ptr[posts], col_ptr[posts + 1])]
+                sids = sids[syn_delay[sids] == d]
+                r = syn_proj[sids]
+                since = t - lastpre[sids]
+                with np.errstate(over="ignore"):
+                    x = np.where(since > 0, apre[sids] * np.exp(-since / tau_plus[r]), 0.0)
+                gain = np.where(proj_rule[r] == 0, a_plus[r] * x,
+                                a_plus[r] * (w_max[r] - w[sids]) * x)
+                w[sids] = np.minimum(np.maximum(w[sids] + gain, w_min[r]), w_max[r])
+                apost[sids] = apost[sids] * np.exp(-(t - lastpost[sids]) / tau_minus[r]) + 1.0
+                lastpost[sids] = t
+            sids = _ranges(row_ptr[spikes], row_ptr[spikes + 1])
+            sids = sids[proj_rule[syn_proj[sids]] >= 0]
+            r = syn_proj[sids]
+            since = t - lastpost[sids]
+            counts = since >= 0 if zero_depresses else since > 0
+            y = np.where(counts, apost[sids] * np.exp(-since / tau_minus[r]), 0.0)
+            loss = np.where(proj_rule[r] == 0, a_minus[r] * y,
+                            a_minus[r] * (w[sids] - w_min[r]) * y)
+            w[sids] = np.minimum(np.maximum(w[sids] - loss, w_min[r]), w_max[r])
+            apre[sids] = apre[sids] * np.exp(-(t - lastpre[sids]) / tau_plus[r]) + 1.0
+            lastpre[sids] = t
+        # delivery, delay by delay, sequentially in the kernel's order (float sums agree)
+        for d in range(1, max_delay + 1):
+            ks = k - (d - 1)
+            if ks < 0:
+                break
+            pres = ring_idx[ks % ring, : ring_count[ks % ring]]
+            sids = _ranges(row_ptr[pres], row_ptr[pres + 1])
+            sids = sids[syn_delay[sids] == d]
+            j = syn_post[sids]
+            amount = w[sids] * np.where(is_sp[j], np.where(syn_receptor[sids] == 0, init_e[j],
+                                                            init_i[j]), 1.0)
+            exc = syn_receptor[sids] == 0
+            np.add.at(i_exc, j[exc], amount[exc])
+            np.add.at(i_inh, j[~exc], amount[~exc])
+    return n_steps
