@@ -27,6 +27,7 @@ import numpy as np
 
 from neurosim import registry
 from neurosim.engines import build as build_simulation
+from neurosim.engines.base import connect_projection
 from neurosim.engines.data import SpikeData
 from neurosim.errors import ParameterError
 from neurosim.network import (
@@ -346,13 +347,11 @@ class CA3Memory:
         spec = self._spec
         internal = io = 0
         for proj in spec.projections:
-            i, _ = proj.connector.connect(spec.ids(proj.pre), spec.ids(proj.post),
-                                          _label(proj.pre) == _label(proj.post),
-                                          np.random.default_rng(0))
-            if _label(proj.pre) in _IO_GROUPS or _label(proj.post) in _IO_GROUPS:
-                io += len(i)
+            n = len(connect_projection(spec, proj, 0)[0])  # deterministic connectors
+            if proj.pre_label in _IO_GROUPS or proj.post_label in _IO_GROUPS:
+                io += n
             else:
-                internal += len(i)
+                internal += n
         neurons = sum(p.size for p in spec.populations if p.label not in _IO_GROUPS)
         io_neurons = sum(g.size for g in spec.groups.values() if g.label in _IO_GROUPS)
         return {"neurons": neurons, "synapses": internal, "io_neurons": io_neurons,
@@ -476,7 +475,3 @@ class CA3Memory:
     def to_neo(self):
         """All recorded spikes as a ``neo.Block`` (as PyNN's ``get_data()``)."""
         return self._sim.to_neo()
-
-
-def _label(ref: Any) -> str:
-    return ref.label if isinstance(ref, View) else ref

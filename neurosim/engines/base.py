@@ -213,14 +213,11 @@ def connect_projection(spec: NetworkSpec, proj: Any, root_seed: Any) -> tuple[np
     geometry ``n_pre, n_post, pre_offset, post_offset``. Random connectors draw from the
     child seed named after the projection's label.
     """
-    from neurosim.network.spec import View
     from neurosim.random import child_seed, make_rng
 
     pre_ids, post_ids = spec.ids(proj.pre), spec.ids(proj.post)
-    pre_label = proj.pre.label if isinstance(proj.pre, View) else proj.pre
-    post_label = proj.post.label if isinstance(proj.post, View) else proj.post
     rng = make_rng(child_seed(root_seed, "projection", proj.label))
-    i, j = proj.connector.connect(pre_ids, post_ids, pre_label == post_label, rng)
+    i, j = proj.connector.connect(pre_ids, post_ids, proj.pre_label == proj.post_label, rng)
     return (pre_ids[i], post_ids[j], len(pre_ids), len(post_ids), int(pre_ids[0]),
             int(post_ids[0]))
 

@@ -289,8 +289,7 @@ def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[s
 def _build_projection(proj: Projection, ctx: _Context) -> None:
     spec = ctx.spec
     pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, ctx.seed)
-    pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
-    post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+    pre_label, post_label = proj.pre_label, proj.post_label
     post_pop = spec.population(post_label)
     target = _TARGET[type(post_pop.celltype)][proj.receptor]
     syn = proj.synapse
@@ -561,4 +560,3 @@ def _configure_brian2(target: str) -> None:
     b2.prefs.codegen.runtime.cython.multiprocess_safe = True
     # Quiet Brian2's INFO logs about code generation; warnings still show.
     b2.BrianLogger.log_level_warn()
-

@@ -148,8 +148,7 @@ class NumbaSimulation(Simulation):
         self.projections: dict[str, tuple[int, int, int, int, Any]] = {}
         for k, proj in enumerate(spec.projections):
             pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, root)
-            pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
-            post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+            pre_label, post_label = proj.pre_label, proj.post_label
             m = len(pre)
             syn = proj.synapse
             delay = 1 if syn.delay is None else round(float(to_si(syn.delay)) / dt_s)
@@ -332,8 +331,7 @@ class NumbaSimulation(Simulation):
         k = [p.label for p in self.spec.projections].index(projection)
         sel = self.syn["proj"] == k
         proj = self.spec.projection(projection)
-        pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
-        post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+        pre_label, post_label = proj.pre_label, proj.post_label
         out = empty_weights(n_pre, n_post)
         out[self.syn["pre"][sel] - self.offset[pre_label] - pre0,
             self.syn["post"][sel] - self.offset[post_label] - post0] = self.syn["w"][sel]

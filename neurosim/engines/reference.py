@@ -139,8 +139,7 @@ class _Projection:
         self.delay = round(d / dt)
         self.receptor = proj.receptor
         self.scale = post.input_scale(proj.receptor)
-        self.pre_label = proj.pre if isinstance(proj.pre, str) else proj.pre.label
-        self.post_label = proj.post if isinstance(proj.post, str) else proj.post.label
+        self.pre_label, self.post_label = proj.pre_label, proj.post_label
         self.plastic = isinstance(syn, STDPMechanism)
         if self.plastic:
             self.c = stdp_constants(syn)
@@ -210,7 +209,7 @@ class ReferenceSimulation(Simulation):
                 for s in np.round(np.asarray(train) / dt_s).astype(np.int64):
                     sched.setdefault(int(s), []).append(i)
             self._sources[src.label] = sched
-        self._projs = [_Projection(p, spec, root, dt_s, self._pops[_post_label(p)],
+        self._projs = [_Projection(p, spec, root, dt_s, self._pops[p.post_label],
                                    stdp_zero_depresses) for p in spec.projections]
         self._spikes: dict[str, list[tuple[int, np.ndarray]]] = {
             g: [] for g in spec.groups}
@@ -315,10 +314,6 @@ _STATE = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh", "gsyn_exc": "i_exc
           "gsyn_inh": "i_inh"}
 _STATE_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
                "gsyn_inh": siemens}
-
-
-def _post_label(proj: Any) -> str:
-    return proj.post if isinstance(proj.post, str) else proj.post.label
 
 
 class ReferenceEngine(SteppedEngine):

@@ -275,6 +275,16 @@ class Projection:
         if not self.label:
             object.__setattr__(self, "label", f"{self.pre}->{self.post}:{self.receptor}")
 
+    @property
+    def pre_label(self) -> str:
+        """Label of the pre-synaptic population or source (without the view)."""
+        return _ref_label(self.pre)
+
+    @property
+    def post_label(self) -> str:
+        """Label of the post-synaptic population (without the view)."""
+        return _ref_label(self.post)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": "Projection",
@@ -402,7 +412,7 @@ class NetworkSpec:
                 if isinstance(ref, View) and ref.stop > groups[label].size:
                     raise SpecError(f"projection {proj.label!r}: view {ref} goes past the end "
                                     f"of {label!r} (size {groups[label].size})")
-            post_label = _ref_label(proj.post)
+            post_label = proj.post_label
             if post_label not in pops:
                 raise SpecError(f"projection {proj.label!r}: post {post_label!r} must be a "
                                 "population (a spike source cannot receive synapses)")
