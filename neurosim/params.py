@@ -81,8 +81,12 @@ def number(
     low_open: bool = False,
     high_open: bool = False,
     integer: bool = False,
+    allow_inf: bool = False,
 ) -> Any:
-    """A dimensionless parameter (a plain int or float) with optional bounds."""
+    """A dimensionless parameter (a plain int or float) with optional bounds.
+
+    ``allow_inf`` admits +inf (e.g. an inverse temperature where inf means T = 0).
+    """
     meta = {
         _KIND: "number",
         "low": low,
@@ -90,6 +94,7 @@ def number(
         "low_open": low_open,
         "high_open": high_open,
         "integer": integer,
+        "allow_inf": allow_inf,
     }
     return field(default=default, metadata=meta)
 
@@ -180,13 +185,14 @@ class Params:
     def _check_number(name: str, value: Any, meta: dict[str, Any], owner: str) -> None:
         integer = meta["integer"]
         what = "an int" if integer else "a number"
-        bounds = _bounds_text(meta)
+        bounds = _bounds_text(meta) + (", or inf" if meta.get("allow_inf") else "")
         ok_type = isinstance(value, int | np.integer) if integer else isinstance(
             value, int | float | np.integer | np.floating
         )
         if isinstance(value, bool) or not ok_type or isinstance(value, Quantity):
             raise ParameterError(name, value, f"{what}{bounds}", owner)
-        if not math.isfinite(float(value)) or not _within(
+        infinite_ok = meta.get("allow_inf") and float(value) == math.inf
+        if not (math.isfinite(float(value)) or infinite_ok) or not _within(
             float(value), meta, meta["low"], meta["high"]
         ):
             raise ParameterError(name, value, f"{what}{bounds}", owner)

@@ -1,0 +1,1 @@
+"""Work in progress (issue 5/7); see the issue notes."""

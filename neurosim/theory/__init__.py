@@ -1,0 +1,21 @@
+"""Analytic results the models are checked against (replica theory, exact sums).
+
+Root finding and special functions come from SciPy; nothing here runs a simulation.
+"""
+
+from neurosim.theory.dense import dataset_entropy, supervised_normalisation, supervised_overlap
+from neurosim.theory.hopfield import AGSCritical, ags_critical, ags_overlap, ags_overlap_curve
+from neurosim.theory.multitask import cascade_amplitudes, cascade_stable, critical_dilution
+
+__all__ = [
+    "AGSCritical",
+    "ags_critical",
+    "ags_overlap",
+    "ags_overlap_curve",
+    "cascade_amplitudes",
+    "cascade_stable",
+    "critical_dilution",
+    "dataset_entropy",
+    "supervised_normalisation",
+    "supervised_overlap",
+]
