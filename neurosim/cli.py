@@ -1,4 +1,4 @@
-"""The ``neurosim`` command line: ``neurosim list``, ``neurosim run ca3 ...``.
+"""The ``neurosim`` command line: ``list``, ``run ca3``, ``compare``, ``sweep``, ``plot``.
 
 Models and engines are found through :mod:`neurosim.registry` and imported only when used.
 """
@@ -16,6 +16,12 @@ from typing import Any
 
 from neurosim import __version__, registry
 from neurosim.errors import NeurosimError
+from neurosim.sweeps.command import add_plot_parser, add_sweep_parser, cmd_plot, cmd_sweep
+from neurosim.sweeps.target import SweepTarget, get_target, target_names
+
+
+def _sweep_targets() -> list[SweepTarget]:
+    return [get_target(n) for n in target_names()]
 
 
 def _positive_int(text: str) -> int:
@@ -69,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--dt-ms", type=float, default=0.1)
     cmp.add_argument("--seed", type=int, default=0)
     cmp.add_argument("--out", type=Path, default=None)
+    add_sweep_parser(sub, _sweep_targets())
+    add_plot_parser(sub)
     return parser
 
 
@@ -108,6 +116,9 @@ def cmd_list() -> int:
             print("  (none yet)")
         for e in entries:
             print(f"  {e.name:<16} {e.summary}")
+    print("Sweeps (neurosim sweep NAME --axis ...):")
+    for t in _sweep_targets():
+        print(f"  {t.name:<18} {t.summary}")
     return 0
 
 
@@ -241,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run_ca3(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "sweep":
+            return cmd_sweep(args, _sweep_targets())
+        if args.command == "plot":
+            return cmd_plot(args)
     except NeurosimError as err:
         print(f"neurosim: error: {err}", file=sys.stderr)
         return 2

@@ -37,12 +37,28 @@ __all__ = [
 KERNELS = ("numba", "numpy")
 
 
+_CHUNK = 1 << 20  # entries drawn per block: bounded float temporaries at any N
+
+
+def _row_blocks(n_rows: int, row_size: int):
+    step = max(1, _CHUNK // max(1, row_size))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(n_rows, start + step))
+
+
 def draw_archetypes(n_neurons: int, n_archetypes: int, rng: np.random.Generator,
                     dilution: float = 0.0) -> np.ndarray:
-    """Archetypes as an int8 array (N, K): +-1 with equal probability, 0 with prob. ``dilution``."""
-    xi = np.where(rng.random((n_neurons, n_archetypes)) < 0.5, 1, -1).astype(np.int8)
-    if dilution > 0:
-        xi[rng.random((n_neurons, n_archetypes)) < dilution] = 0
+    """Archetypes as an int8 array (N, K): +-1 with equal probability, 0 with prob. ``dilution``.
+
+    Drawn in blocks of rows so the float temporaries stay near 8 MB whatever N K is.
+    """
+    xi = np.empty((n_neurons, n_archetypes), dtype=np.int8)
+    for rows in _row_blocks(n_neurons, n_archetypes):
+        shape = (rows.stop - rows.start, n_archetypes)
+        block = np.where(rng.random(shape) < 0.5, 1, -1).astype(np.int8)
+        if dilution > 0:
+            block[rng.random(shape) < dilution] = 0
+        xi[rows] = block
     return xi
 
 
@@ -50,8 +66,12 @@ def draw_examples(archetypes: np.ndarray, n_examples: int, quality: float,
                   rng: np.random.Generator) -> np.ndarray:
     """Examples ``eta[i, mu, a] = chi * xi[i, mu]`` (int8, shape (N, K, M)); blanks stay blank."""
     n, k = archetypes.shape
-    chi = np.where(rng.random((n, k, n_examples)) < (1.0 + quality) / 2.0, 1, -1)
-    return (chi * archetypes[:, :, None]).astype(np.int8)
+    eta = np.empty((n, k, n_examples), dtype=np.int8)
+    for rows in _row_blocks(n, k * n_examples):
+        shape = (rows.stop - rows.start, k, n_examples)
+        chi = np.where(rng.random(shape) < (1.0 + quality) / 2.0, 1, -1).astype(np.int8)
+        eta[rows] = chi * archetypes[rows, :, None]
+    return eta
 
 
 def flip_spins(sigma: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:

@@ -47,3 +47,35 @@ def test_bad_arguments_exit_with_a_message(capsys):
     assert "must be an int >= 1" in capsys.readouterr().err
     assert main(["run", "ca3", "--engine", "nest", "--ops", "2"]) == 2
     assert "'engine' parameter must be one of" in capsys.readouterr().err
+
+
+def test_sweep_hopfield_then_plot_with_theory(tmp_path, capsys):
+    store = tmp_path / "r.sqlite"
+    argv = ["sweep", "hopfield", "--axis", "alpha=0.05,0.25", "--fixed", "n_neurons=600",
+            "--repeats", "2", "--workers", "1", "--store", str(store), "--no-progress"]
+    assert main(argv) == 0
+    assert "computed 4, skipped 0" in capsys.readouterr().out
+    assert main(argv) == 0                                   # a rerun computes nothing
+    assert "computed 0, skipped 4" in capsys.readouterr().out
+    from neurosim.sweeps import ResultStore
+    with ResultStore(store) as rs:
+        m = rs.to_xarray()["m"].mean("repeat").values
+    assert m[0] == 1.0 and m[1] < 0.6                        # inside / outside alpha_c
+    png = tmp_path / "m.png"
+    assert main(["plot", str(store), "--x", "alpha", "--y", "m", "--theory", "ags",
+                 "--out", str(png)]) == 0
+    assert png.stat().st_size > 10_000
+
+
+def test_sweep_rejects_unknown_axis_and_mismatched_theory(tmp_path, capsys):
+    assert main(["sweep", "hopfield", "--axis", "gamma=1,2", "--store",
+                 str(tmp_path / "x.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert "'gamma'" in err and "alpha" in err
+    store = tmp_path / "r.sqlite"
+    assert main(["sweep", "multitask-hebbian", "--axis", "dilution=0.2,0.4", "--fixed",
+                 "n_neurons=500", "--workers", "1", "--store", str(store),
+                 "--no-progress"]) == 0
+    assert main(["plot", str(store), "--x", "dilution", "--y", "m_1", "--theory", "ags",
+                 "--out", str(tmp_path / "p.png")]) == 2
+    assert "'theory'" in capsys.readouterr().err

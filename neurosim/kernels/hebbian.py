@@ -37,8 +37,17 @@ __all__ = ["glauber_sweeps", "glauber_sweeps_reference", "overlap_sums"]
 
 
 def overlap_sums(patterns: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """Integer overlaps ``S_q = sum_i X[i, q] sigma_i`` (int64, exact)."""
-    return patterns.T.astype(np.int64) @ sigma.astype(np.int64)
+    """Integer overlaps ``S_q = sum_i X[i, q] sigma_i`` (int64, exact).
+
+    Summed over blocks of rows so the int64 copy of X never exceeds ~8 MB.
+    """
+    n, q = patterns.shape
+    out = np.zeros(q, dtype=np.int64)
+    step = max(1, (1 << 20) // max(1, q))
+    for start in range(0, n, step):
+        block = patterns[start:start + step].astype(np.int64)
+        out += block.T @ sigma[start:start + step].astype(np.int64)
+    return out
 
 
 @njit(cache=True)

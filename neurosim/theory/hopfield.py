@@ -20,6 +20,7 @@ the decaying branch, and it exists while ``alpha <= alpha_c = max g**2`` (0.1379
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ class AGSCritical:
     y_c: float
 
 
+@functools.lru_cache(maxsize=1)
 def ags_critical() -> AGSCritical:
     """Critical load and overlap of the T = 0 replica-symmetric Hopfield network.
 
@@ -93,8 +95,9 @@ def ags_overlap(alpha: float) -> float:
     if alpha == crit.alpha_c:
         return crit.m_c
     target = math.sqrt(alpha)
-    # On the decaying branch g(y) < 1/(sqrt(2) y), so y_hi = 1/sqrt(2 alpha) brackets the root.
-    y_hi = max(2.0 * crit.y_c, 1.0 / math.sqrt(2.0 * alpha))
+    # On the decaying branch g(y) < 1/(sqrt(2) y), so g(y_hi) <= sqrt(alpha)/2 at
+    # y_hi = 2/sqrt(2 alpha): the root is bracketed with room to spare.
+    y_hi = max(2.0 * crit.y_c, 2.0 / math.sqrt(2.0 * alpha))
     y = brentq(lambda v: _g(v) - target, crit.y_c, y_hi, xtol=1e-14, rtol=1e-14)
     return float(erf(y))
 
