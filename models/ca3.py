@@ -51,6 +51,7 @@ from neurosim.random import SeedLike
 from neurosim.units import ms, mV, nA, nF, second, to_si
 
 __all__ = [
+    "CA3Deployment",
     "CA3Memory",
     "CA3Params",
     "Learn",
@@ -144,6 +145,16 @@ class RecallByContent:
 
 
 Operation = Learn | RecallByCue | RecallByContent
+
+
+@dataclass(frozen=True)
+class CA3Deployment:
+    """A protocol run on a hardware backend: the backend's result and the decoded answers
+    (``results`` is None where the backend returned no spikes, e.g. a virtual board)."""
+
+    backend: str
+    result: Any
+    results: list[OpResult] | None
 
 
 @dataclass(frozen=True)
@@ -416,14 +427,26 @@ class CA3Memory:
         checked = [self._check_op(op) for op in ops]
         if not checked:
             return []
-        p = self.params
         dt = self._dt_s
-        hold = round(to_si(p.hold) / dt)
-        interval = round(to_si(p.op_interval) / dt)
+        interval = round(to_si(self.params.op_interval) / dt)
         start = round(float(to_si(self._sim.t)) / dt)
+        idx, steps = self._input_schedule(checked, start)
+        self._sim.inject("IL", idx, steps * dt * second)
+        if progress is None:
+            progress = len(checked) >= 50
+        self._sim.run(len(checked) * interval * dt * second, progress=progress)
+        results = self._decode(checked, self._sim.spikes("OL"), start)
+        self.history.extend(results)
+        return results
+
+    def _input_schedule(self, ops: Sequence[Operation], start: int
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Input-layer neurons and the steps they fire at for ``ops`` from step ``start``."""
+        hold = round(to_si(self.params.hold) / self._dt_s)
+        interval = round(to_si(self.params.op_interval) / self._dt_s)
         idx: list[int] = []
         steps: list[int] = []
-        for k, op in enumerate(checked):
+        for k, op in enumerate(ops):
             s0 = start + k * interval
             if isinstance(op, Learn):
                 neurons = [op.cue, *(self.n_cues + b for b in sorted(op.content))]
@@ -437,13 +460,14 @@ class CA3Memory:
                 neurons = [self.n_cues + b for b in sorted(op.query)]
                 idx += neurons
                 steps += [s0] * len(neurons)
-        self._sim.inject("IL", np.array(idx), np.array(steps) * dt * second)
-        if progress is None:
-            progress = len(checked) >= 50
-        self._sim.run(len(checked) * interval * dt * second, progress=progress)
-        out = self._sim.spikes("OL")
+        return np.array(idx, dtype=np.int64), np.array(steps, dtype=np.int64)
+
+    def _decode(self, ops: Sequence[Operation], out: SpikeData, start: int) -> list[OpResult]:
+        """Each operation's answer from the output-layer spikes of its window."""
+        dt = self._dt_s
+        interval = round(to_si(self.params.op_interval) / dt)
         results = []
-        for k, op in enumerate(checked):
+        for k, op in enumerate(ops):
             t0 = (start + k * interval) * dt
             window = out.between(t0 * second, (t0 + interval * dt) * second)
             fired = set(window.indices.tolist())
@@ -455,8 +479,59 @@ class CA3Memory:
             else:
                 result = None
             results.append(OpResult(op, t0 * second, result, window))
-        self.history.extend(results)
         return results
+
+    # -- hardware ----------------------------------------------------------------------
+    def protocol_spec(self, ops: Sequence[Operation]) -> tuple[NetworkSpec, Quantity]:
+        """The network with ``ops`` written into its input layer, and the run's duration.
+
+        A board runs one spec from start to end, so the protocol goes into the spike source
+        instead of being injected operation by operation.
+        """
+        checked = [self._check_op(op) for op in ops]
+        if not checked:
+            raise ParameterError("ops", ops, "at least one operation", "CA3Memory")
+        idx, steps = self._input_schedule(checked, 0)
+        il = self._spec.groups["IL"]
+        trains = [list(t) for t in il.spike_times]
+        for i, k in zip(idx.tolist(), steps.tolist()):
+            trains[i].append(k * self._dt_s)
+        new_il = SpikeSourceArray("IL", tuple(tuple(t) for t in trains))
+        spec = self._spec.replace(sources=tuple(new_il if s.label == "IL" else s
+                                                for s in self._spec.sources))
+        interval = round(to_si(self.params.op_interval) / self._dt_s)
+        return spec, len(checked) * interval * self._dt_s * second
+
+    def deploy(self, ops: Sequence[Operation], backend: str = "spinnaker",
+               **options: Any) -> CA3Deployment:
+        """Run the protocol ``ops`` on a hardware backend (from a fresh network).
+
+        Parameters
+        ----------
+        ops
+            The operations, as for :meth:`run`.
+        backend
+            A registered backend (``neurosim list``): ``"spinnaker"`` runs sPyNNaker on a
+            virtual board by default (the network is mapped, no spikes come back), or on a
+            real board / spalloc server given by ``machine=``/``version=`` or ``spalloc=``.
+        options
+            Passed to the backend's deploy (``run_dir``, ``machine``, ``spalloc``,
+            ``version``, ``config``...).
+
+        Returns
+        -------
+        CA3Deployment
+            The backend's result (mapping report, validation, data) and, when the backend
+            simulated the network, each operation's decoded answer.
+        """
+        checked = [self._check_op(op) for op in ops]
+        spec, duration = self.protocol_spec(checked)
+        deploy = registry.get("backend", backend)
+        result = deploy(spec, duration, timestep=self.params.dt, **options)
+        answers = None
+        if getattr(result, "simulated", False):
+            answers = self._decode(checked, result.spikes["OL"], 0)
+        return CA3Deployment(backend=backend, result=result, results=answers)
 
     # -- data --------------------------------------------------------------------------
     def output_spikes(self) -> dict[str, SpikeData]:

@@ -6,6 +6,7 @@ Models and engines are found through :mod:`neurosim.registry` and imported only 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from neurosim import __version__, registry
+from neurosim.deploy_command import add_deploy_parser, cmd_deploy
 from neurosim.errors import NeurosimError
 from neurosim.sweeps.command import add_plot_parser, add_sweep_parser, cmd_plot, cmd_sweep
 from neurosim.sweeps.target import SweepTarget, get_target, target_names
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", type=Path, default=None)
     add_sweep_parser(sub, _sweep_targets())
     add_plot_parser(sub)
+    add_deploy_parser(sub)
     return parser
 
 
@@ -138,9 +141,8 @@ def _describe(op: Any) -> tuple[str, str]:
 def cmd_run_ca3(args: argparse.Namespace) -> int:
     import numpy as np
 
-    ca3 = sys.modules.get("neurosim.models.ca3") or __import__(
-        "neurosim.models.ca3", fromlist=["CA3Memory"])
-    memory_cls = registry.get("model", "ca3")
+    memory_cls = registry.get("model", "ca3")  # the core reaches models by the registry
+    ca3 = importlib.import_module(memory_cls.__module__)
     rng = np.random.default_rng(args.seed)
     ops = ca3.random_protocol(args.n_cues, args.n_content, args.ops, rng,
                               overwrite=not args.no_overwrite, query_bits=args.query_bits)
@@ -256,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sweep(args, _sweep_targets())
         if args.command == "plot":
             return cmd_plot(args)
+        if args.command == "deploy":
+            return cmd_deploy(args)
     except NeurosimError as err:
         print(f"neurosim: error: {err}", file=sys.stderr)
         return 2

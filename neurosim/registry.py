@@ -66,3 +66,9 @@ register("engine", "reference", "neurosim.engines.reference:ReferenceEngine",
          "NumPy reference: slow, obviously correct, for cross-checks (IF_curr_exp)")
 register("engine", "numba", "neurosim.engines.numba_engine:NumbaEngine",
          "Numba kernels: one compiled loop per run (IF_curr_exp, spike arrays, STDP)")
+register("backend", "spinnaker", "neurosim.hardware_backends.spinnaker:deploy",
+         "SpiNNaker through sPyNNaker: pre-flight validate, virtual board or real/spalloc")
+register("backend", "crossbar", "neurosim.hardware_backends.crossbar",
+         "PyNN backend on a simulated resistive-memory crossbar (import it as pyNN's sim)")
+register("backend", "pynn", "neurosim.hardware_backends.pynn_export:to_pynn",
+         "Replay a NetworkSpec on any PyNN module (pyNN.brian2, pyNN.spiNNaker, ...)")

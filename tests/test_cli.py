@@ -79,3 +79,17 @@ def test_sweep_rejects_unknown_axis_and_mismatched_theory(tmp_path, capsys):
     assert main(["plot", str(store), "--x", "dilution", "--y", "m_1", "--theory", "ags",
                  "--out", str(tmp_path / "p.png")]) == 2
     assert "'theory'" in capsys.readouterr().err
+
+
+def test_deploy_ca3_on_the_virtual_board(tmp_path, capsys):
+    # sPyNNaker maps the CA3 network (4 cues x 8 bits) on its virtual board: the pre-flight
+    # and the mapping report come back, spikes do not.
+    from neurosim.hardware_backends.spinnaker import VirtualBoardWarning
+
+    with pytest.warns(VirtualBoardWarning, match="virtual board"):
+        assert main(["deploy", "ca3", "--spinnaker", "--n-cues", "4", "--n-content", "8",
+                     "--ops", "8", "--run-dir", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "cores on 1 chip(s)" in out and "routing entries" in out
+    assert "cueCue: 1 core(s)" in out and "OL: 1 core(s)" in out
+    assert "no spikes come back from a virtual run" in out

@@ -239,3 +239,21 @@ def test_brian2_numba_and_reference_engines_give_identical_spikes():
                 np.testing.assert_allclose(np.asarray(b.weights()[name] / nA),
                                            np.asarray(w / nA), rtol=0, atol=1e-12)
     assert n_ops >= 300
+
+
+def test_protocol_spec_puts_the_operations_into_the_input_layer():
+    from neurosim.models.ca3 import Learn, RecallByCue
+
+    mem = CA3Memory(3, 4, engine="numba", seed=0)
+    ops = [Learn(1, {0, 2}), RecallByCue(1)]
+    spec, duration = mem.protocol_spec(ops)
+    # replaying the spec from scratch reproduces the interactive session's output spikes
+    from neurosim.engines import build
+
+    sim = build(spec, engine="numba", dt=mem.params.dt, integration="spinnaker", seed=0)
+    sim.run(duration)
+    mem.run(ops)
+    a, b = sim.spikes("OL"), mem.output_spikes()["output"]
+    np.testing.assert_array_equal(a.indices, b.indices)
+    np.testing.assert_array_equal(a.times, b.times)
+    assert mem.history[-1].result == frozenset({0, 2})
