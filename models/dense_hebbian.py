@@ -33,9 +33,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from neurosim.errors import ParameterError
-from neurosim.hebbian import HebbianNetwork, draw_archetypes, draw_examples, smallest_int_dtype
+from neurosim.hebbian import HebbianNetwork, smallest_int_dtype
 from neurosim.params import Params, choice, number
-from neurosim.random import SeedLike, as_seed_sequence, child_seed, make_rng
+from neurosim.random import SeedLike, child_seed
 from neurosim.theory.dense import supervised_normalisation
 
 __all__ = [
@@ -81,19 +81,11 @@ class DenseHebbianNetwork(HebbianNetwork):
                  p_body: int | None = None, *, n_examples: int | None = None,
                  quality: float | None = None, protocol: str | None = None,
                  params: DenseHebbianParams | None = None, seed: SeedLike = None) -> None:
-        given = {k: v for k, v in (("n_neurons", n_neurons), ("n_archetypes", n_archetypes),
-                                   ("p_body", p_body), ("n_examples", n_examples),
-                                   ("quality", quality), ("protocol", protocol))
-                 if v is not None}
-        self.params = (params or DenseHebbianParams()).replace(**given)
-        self.seed = as_seed_sequence(seed)
-        p = self.params
-        self.archetypes = draw_archetypes(p.n_neurons, p.n_archetypes,
-                                          make_rng(self.seed, "archetypes"))
-        self.examples = None
-        if p.protocol != "pure":
-            self.examples = draw_examples(self.archetypes, p.n_examples, p.quality,
-                                          make_rng(self.seed, "examples"))
+        given = {"n_neurons": n_neurons, "n_archetypes": n_archetypes, "p_body": p_body,
+                 "n_examples": n_examples, "quality": quality, "protocol": protocol}
+        protocol = given["protocol"] or (params or DenseHebbianParams()).protocol
+        self._draw(params or DenseHebbianParams(), given, seed,
+                   with_examples=protocol != "pure")
         self._stored = self._build_stored()
 
     def _build_stored(self) -> tuple[np.ndarray, int, float]:

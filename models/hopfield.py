@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from neurosim.hebbian import HebbianNetwork, draw_archetypes
+from neurosim.hebbian import HebbianNetwork
 from neurosim.params import Params, number
-from neurosim.random import SeedLike, as_seed_sequence, make_rng
+from neurosim.random import SeedLike
 
 __all__ = ["HopfieldNetwork", "HopfieldParams", "hopfield_point"]
 
@@ -31,6 +31,11 @@ class HopfieldParams(Params):
 
     n_neurons: int = number(2000, low=2, integer=True)
     n_patterns: int = number(200, low=1, integer=True)
+
+    @property
+    def n_archetypes(self) -> int:
+        """The stored patterns are the archetypes of the Hebbian family."""
+        return self.n_patterns
 
     @property
     def alpha(self) -> float:
@@ -50,13 +55,9 @@ class HopfieldNetwork(HebbianNetwork):
 
     def __init__(self, n_neurons: int | None = None, n_patterns: int | None = None, *,
                  params: HopfieldParams | None = None, seed: SeedLike = None) -> None:
-        given = {k: v for k, v in (("n_neurons", n_neurons), ("n_patterns", n_patterns))
-                 if v is not None}
-        self.params = (params or HopfieldParams()).replace(**given)
-        self.seed = as_seed_sequence(seed)
-        p = self.params
-        self.archetypes = draw_archetypes(p.n_neurons, p.n_patterns,
-                                          make_rng(self.seed, "archetypes"))
+        self._draw(params or HopfieldParams(),
+                   {"n_neurons": n_neurons, "n_patterns": n_patterns}, seed,
+                   with_examples=False)
 
     @classmethod
     def from_load(cls, alpha: float, n_neurons: int, seed: SeedLike = None) -> HopfieldNetwork:

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from neurosim.errors import ParameterError
-from neurosim.hebbian import HebbianNetwork, draw_archetypes, draw_examples, smallest_int_dtype
+from neurosim.hebbian import HebbianNetwork, smallest_int_dtype
 from neurosim.params import Params, choice, number
-from neurosim.random import SeedLike, as_seed_sequence, make_rng
+from neurosim.random import SeedLike
 from neurosim.theory.dense import supervised_normalisation
 
 __all__ = ["PROTOCOLS", "MultitaskHebbianNetwork", "MultitaskHebbianParams", "multitask_point"]
@@ -64,19 +64,11 @@ class MultitaskHebbianNetwork(HebbianNetwork):
                  dilution: float | None = None, *, n_examples: int | None = None,
                  quality: float | None = None, protocol: str | None = None,
                  params: MultitaskHebbianParams | None = None, seed: SeedLike = None) -> None:
-        given = {k: v for k, v in (("n_neurons", n_neurons), ("n_archetypes", n_archetypes),
-                                   ("dilution", dilution), ("n_examples", n_examples),
-                                   ("quality", quality), ("protocol", protocol))
-                 if v is not None}
-        self.params = (params or MultitaskHebbianParams()).replace(**given)
-        self.seed = as_seed_sequence(seed)
-        p = self.params
-        self.archetypes = draw_archetypes(p.n_neurons, p.n_archetypes,
-                                          make_rng(self.seed, "archetypes"), dilution=p.dilution)
-        self.examples = None
-        if p.protocol != "direct":
-            self.examples = draw_examples(self.archetypes, p.n_examples, p.quality,
-                                          make_rng(self.seed, "examples"))
+        given = {"n_neurons": n_neurons, "n_archetypes": n_archetypes, "dilution": dilution,
+                 "n_examples": n_examples, "quality": quality, "protocol": protocol}
+        protocol = given["protocol"] or (params or MultitaskHebbianParams()).protocol
+        self._draw(params or MultitaskHebbianParams(), given, seed,
+                   with_examples=protocol != "direct")
         self._stored = self._build_stored()
 
     def _build_stored(self) -> tuple[np.ndarray, int, float]:

@@ -21,7 +21,7 @@ import numpy as np
 from neurosim.errors import ParameterError
 from neurosim.kernels.hebbian import glauber_sweeps, glauber_sweeps_reference, overlap_sums
 from neurosim.params import Params, number
-from neurosim.random import SeedLike, make_rng
+from neurosim.random import SeedLike, as_seed_sequence, make_rng
 
 __all__ = [
     "GlauberParams",
@@ -171,6 +171,25 @@ class HebbianNetwork:
     archetypes: np.ndarray
     examples: np.ndarray | None = None
     seed: SeedLike
+    params: Params
+
+    def _draw(self, params: Params, given: dict[str, Any], seed: SeedLike, *,
+              dilution: float = 0.0, with_examples: bool) -> None:
+        """Set the parameters (``given`` overrides ``params``) and draw the patterns.
+
+        Archetypes come from the child seed "archetypes" and examples from "examples", so a
+        network's archetypes do not depend on whether it has examples.
+        """
+        self.params = params.replace(**{k: v for k, v in given.items() if v is not None})
+        self.seed = as_seed_sequence(seed)
+        p = self.params
+        self.archetypes = draw_archetypes(p.n_neurons, p.n_archetypes,
+                                          make_rng(self.seed, "archetypes"),
+                                          dilution=getattr(p, "dilution", dilution))
+        self.examples = None
+        if with_examples:
+            self.examples = draw_examples(self.archetypes, p.n_examples, p.quality,
+                                          make_rng(self.seed, "examples"))
 
     @property
     def n_neurons(self) -> int:

@@ -80,18 +80,23 @@ def add_sweep_parser(subparsers: Any, targets: Iterable[Any] = ()) -> argparse.A
     export.add_argument("--out", type=Path, required=True)
 
     plot = sub.add_parser("plot", help="phase diagram of a sweep (PNG, PDF, SVG)")
-    plot.add_argument("store", type=Path)
-    plot.add_argument("--sweep", default=None, help="key, key prefix or function name")
     plot.add_argument("--order", required=True, help="the result shown")
     plot.add_argument("--x", required=True, help="the axis on x")
     plot.add_argument("--y", default=None, help="the axis on y (a heatmap)")
+    plot.add_argument("--out", type=Path, required=True)
+    _add_plot_options(plot)
+    return sweep
+
+
+def _add_plot_options(plot: argparse.ArgumentParser) -> None:
+    """The options ``sweep plot`` and the top-level ``plot`` share."""
+    plot.add_argument("store", type=Path)
+    plot.add_argument("--sweep", default=None, help="key, key prefix or function name")
     plot.add_argument("--sel", action="append", default=[], metavar="NAME=VALUE",
                       help="fix another axis at its value nearest VALUE; repeatable")
     plot.add_argument("--xscale", choices=["linear", "log"], default="linear")
     plot.add_argument("--yscale", choices=["linear", "log"], default="linear")
-    plot.add_argument("--out", type=Path, required=True)
     add_theory_argument(plot)
-    return sweep
 
 
 def add_theory_argument(parser: argparse.ArgumentParser) -> None:
@@ -311,18 +316,12 @@ def add_plot_parser(subparsers: Any) -> argparse.ArgumentParser:
         "plot", help="plot a sweep's result against its axes, with theory overlays",
         description="Reads a sweep store and draws RESULT against the axis X (lines with "
                     "error bars over repeats) or, with --over, a heatmap over X and that axis.")
-    plot.add_argument("store", type=Path)
     plot.add_argument("--x", required=True, help="the axis on x")
     plot.add_argument("--y", required=True, help="the result (order parameter) shown")
     plot.add_argument("--over", default=None, help="a second axis: draw a heatmap")
-    plot.add_argument("--sweep", default=None, help="key, key prefix or function name")
-    plot.add_argument("--sel", action="append", default=[], metavar="NAME=VALUE",
-                      help="fix another axis at its value nearest VALUE; repeatable")
-    plot.add_argument("--xscale", choices=["linear", "log"], default="linear")
-    plot.add_argument("--yscale", choices=["linear", "log"], default="linear")
     plot.add_argument("--out", type=Path, default=None,
                       help="image file (default: STORE with the result's name and .png)")
-    add_theory_argument(plot)
+    _add_plot_options(plot)
     return plot
 
 
