@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from neurosim import __version__, registry
-from neurosim.deploy_command import add_deploy_parser, cmd_deploy
+from neurosim.commands.deploy import add_deploy_parser, cmd_deploy
 from neurosim.errors import NeurosimError
 from neurosim.sweeps.command import add_plot_parser, add_sweep_parser, cmd_plot, cmd_sweep
 from neurosim.sweeps.target import SweepTarget, get_target, target_names
