@@ -15,6 +15,13 @@ _EXPORTS = {
     "neurosim.models.hopfield": ("HopfieldNetwork", "HopfieldParams"),
     "neurosim.models.dense_hebbian": ("DenseHebbianNetwork", "DenseHebbianParams"),
     "neurosim.models.multitask_hebbian": ("MultitaskHebbianNetwork", "MultitaskHebbianParams"),
+    "neurosim.models.elm": ("ELMNeuron", "ELMParams", "ELMTraining"),
+    "neurosim.models.elm_tasks": ("digits_adding", "neuronio_lite", "neuronio_scores",
+                                  "sequential_digits"),
+    "neurosim.models.sparsey": ("SparseyClassifier", "SparseyCoder", "SparseyHierarchy",
+                                "SparseyLevel", "SparseyParams"),
+    "neurosim.models.hlop": ("HLOPNetwork", "HLOPParams", "permuted_digits", "permuted_mnist",
+                             "run_continual"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

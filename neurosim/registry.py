@@ -66,9 +66,18 @@ register("engine", "reference", "neurosim.engines.reference:ReferenceEngine",
          "NumPy reference: slow, obviously correct, for cross-checks (IF_curr_exp)")
 register("engine", "numba", "neurosim.engines.numba_engine:NumbaEngine",
          "Numba kernels: one compiled loop per run (IF_curr_exp, spike arrays, STDP)")
+register("model", "sparsey", "neurosim.models.sparsey:SparseyCoder",
+         "Sparsey macrocolumn: sparse distributed codes, fixed-time single-trial learning")
+register("model", "elm", "neurosim.models.elm:ELMNeuron",
+         "Expressive Leaky Memory neuron, BPTT-trained (Spieler et al. 2024)")
+register("model", "hlop", "neurosim.models.hlop:HLOPNetwork",
+         "Spiking MLP with Hebbian orthogonal projection, continual learning (Xiao et al. 2024)")
 register("backend", "spinnaker", "neurosim.hardware_backends.spinnaker:deploy",
          "SpiNNaker through sPyNNaker: pre-flight validate, virtual board or real/spalloc")
 register("backend", "crossbar", "neurosim.hardware_backends.crossbar",
          "PyNN backend on a simulated resistive-memory crossbar (import it as pyNN's sim)")
 register("backend", "pynn", "neurosim.hardware_backends.pynn_export:to_pynn",
          "Replay a NetworkSpec on any PyNN module (pyNN.brian2, pyNN.spiNNaker, ...)")
+register("engine", "spinnaker-emulator",
+         "neurosim.hardware_backends.spinnaker_emulator.engine:SpiNNakerEmulatorEngine",
+         "Bit-accurate emulator of sPyNNaker 1!7.4.1 fixed point (IF_curr_exp, additive STDP)")

@@ -17,6 +17,16 @@ EXPECTED = {
         "supervised P=4 M=25 r=0.2: m = 0.6",
         "largest deviation below d_c",
     ],
+    "elm_neuron.ipynb": ["sequential digits: test accuracy", "memory traces: m shape",
+                         "tau_max =  1000 ms: accuracy", "accuracy vs tau_max done"],
+    "sparsey_sdr.ipynb": [
+        "code overlap at 75 % input overlap: 1.000 (retrieval)",
+        "P_fm(2048, 40, 20, 10) = 3.911e-13",
+        "digits, 20 per class: Sparsey",
+        "spiking segment false-match rate",
+    ],
+    "hlop_continual.ipynb": ["HLOP forgets less than fine-tuning",
+                             "subspace energy captured", "NeuRRAM (Wan 2022): ACC"],
 }
 
 

@@ -33,6 +33,9 @@ def add_deploy_parser(subparsers: Any) -> argparse.ArgumentParser:
                        help="sPyNNaker's virtual board (the default): mapping, no spikes")
     where.add_argument("--machine", default=None, help="a SpiNNaker board's host name")
     where.add_argument("--spalloc", default=None, help="a spalloc server URL")
+    ca3.add_argument("--emulate", action="store_true",
+                     help="run on neurosim's bit-accurate emulator of the board's arithmetic "
+                          "(spikes as a board would give them; no sPyNNaker mapping)")
     ca3.add_argument("--version", type=int, default=None,
                      help="board version with --machine (3: SpiNN-3, 5: SpiNN-5)")
     ca3.add_argument("--n-cues", type=int, default=5)
@@ -58,15 +61,22 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("machine", args.machine), ("spalloc", args.spalloc),
                                  ("version", args.version), ("run_dir", args.run_dir))
                if v is not None}
+    if args.emulate:
+        options = {"emulate": True}
     out = mem.deploy(ops, backend="spinnaker", **options)
     result = out.result
     print(result.validation.summary())
-    print(result.mapping.summary())
-    print(f"run folder: {result.run_dir}")
+    if args.emulate:
+        print(f"emulated {len(ops)} operations in {result.seconds:.3f} s (bit-accurate "
+              "fixed-point arithmetic of the board; docs/spinnaker_emulator.md)")
+    else:
+        print(result.mapping.summary())
+        print(f"run folder: {result.run_dir}")
     if out.results is None:
         print("virtual board: the network was mapped; no spikes come back from a virtual run")
         return 0
     expected = ca3.reference_results(ops)
     scored = [(r.result == e) for r, e in zip(out.results, expected) if e is not None]
-    print(f"score: {sum(scored)}/{len(scored)} recalls correct on the board")
+    where = "in the emulator" if args.emulate else "on the board"
+    print(f"score: {sum(scored)}/{len(scored)} recalls correct {where}")
     return 0

@@ -6,6 +6,11 @@ Root finding and special functions come from SciPy; nothing here runs a simulati
 from neurosim.theory.dense import dataset_entropy, supervised_normalisation, supervised_overlap
 from neurosim.theory.hopfield import AGSCritical, ags_critical, ags_overlap, ags_overlap_curve
 from neurosim.theory.multitask import cascade_amplitudes, cascade_stable, critical_dilution
+from neurosim.theory.sdr import (
+    false_match_probability,
+    log10_false_match_probability,
+    noise_robustness,
+)
 
 __all__ = [
     "AGSCritical",
@@ -16,6 +21,9 @@ __all__ = [
     "cascade_stable",
     "critical_dilution",
     "dataset_entropy",
+    "false_match_probability",
+    "log10_false_match_probability",
+    "noise_robustness",
     "supervised_normalisation",
     "supervised_overlap",
 ]
