@@ -305,6 +305,18 @@ class CA3Memory:
         :class:`CA3Params`; the paper's values by default.
     engine_options
         Extra options of the engine (e.g. ``{"codegen_target": "cython"}`` for brian2).
+    backend
+        None (an engine, in software) or a registered hardware backend that builds a spec
+        into a simulation (``"crossbar"``: every weight on simulated resistive crossbars,
+        learning as programming pulses; ``mem.ledger`` has the energy and latency).
+    fidelity
+        With ``backend="crossbar"``: ``"ideal"``, ``"quantised"``, ``"noisy"`` or ``"full"``.
+    device
+        With ``backend="crossbar"``: a ``neurosim.devices.ResistiveDevice`` (default: the
+        backend's, NeuRRAM).
+    backend_options
+        More options of the backend's ``build_simulation`` (e.g. ``read_interval``,
+        ``pulse_steps``, ``plasticity``).
 
     Examples
     --------
@@ -316,7 +328,9 @@ class CA3Memory:
 
     def __init__(self, n_cues: int, n_content: int, engine: str = "auto",
                  seed: SeedLike = None, params: CA3Params | None = None,
-                 engine_options: dict[str, Any] | None = None):
+                 engine_options: dict[str, Any] | None = None, backend: str | None = None,
+                 fidelity: str = "noisy", device: Any = None,
+                 backend_options: dict[str, Any] | None = None):
         for name, value in (("n_cues", n_cues), ("n_content", n_content)):
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ParameterError(name, value, "an int >= 1", "CA3Memory")
@@ -328,13 +342,26 @@ class CA3Memory:
         self.n_content = int(n_content)
         self.params = params
         self.engine_name = engine
+        self.backend = backend
         self._spec = ca3_spec(self.n_cues, self.n_content, params)
-        if engine != "auto":
-            registry.get("engine", engine)  # a clear error for an unknown name
         # The network was tuned on SpiNNaker: build it with sPyNNaker's tick arithmetic.
         options = {"integration": "spinnaker", **(engine_options or {})}
-        self._sim = build_simulation(self._spec, engine=engine, dt=params.dt, seed=seed,
-                                     **options)
+        if backend is not None:
+            # a hardware backend builds the spec itself; the model only knows its name
+            builder = getattr(registry.get("backend", backend), "build_simulation", None)
+            if builder is None:
+                raise ParameterError("backend", backend, "a backend that simulates a spec "
+                                     "(e.g. 'crossbar'); see deploy() for the others",
+                                     "CA3Memory")
+            if engine != "auto":
+                options["engine"] = engine
+            self._sim = builder(self._spec, dt=params.dt, seed=seed, fidelity=fidelity,
+                                device=device, **(backend_options or {}), **options)
+        else:
+            if engine != "auto":
+                registry.get("engine", engine)  # a clear error for an unknown name
+            self._sim = build_simulation(self._spec, engine=engine, dt=params.dt, seed=seed,
+                                         **options)
         self._dt_s = float(to_si(params.dt))
         self.history: list[OpResult] = []
 
@@ -343,6 +370,11 @@ class CA3Memory:
     def spec(self) -> NetworkSpec:
         """The network as a backend-free NetworkSpec."""
         return self._spec
+
+    @property
+    def ledger(self) -> Any:
+        """Energy and latency of everything the hardware backend did (None on an engine)."""
+        return getattr(self._sim, "ledger", None)
 
     @property
     def simulation(self):

@@ -12,7 +12,7 @@ import numpy as np
 
 from neurosim.random import SeedLike, child_seed
 
-__all__ = ["poisson_spikes", "source_key", "uniform"]
+__all__ = ["normal", "poisson_spikes", "source_key", "uniform"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -38,6 +38,19 @@ def uniform(key: np.uint64, steps: np.ndarray, neurons: np.ndarray) -> np.ndarra
     n = np.asarray(neurons, dtype=np.uint64)
     h = _mix(_mix(np.uint64(key) ^ s) ^ n)
     return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def normal(key: np.uint64, counts: np.ndarray, neurons: np.ndarray) -> np.ndarray:
+    """Standard normal numbers, draw ``counts`` of each of ``neurons`` (broadcast).
+
+    Box-Muller on the uniforms of steps ``2 count`` and ``2 count + 1``: ``sqrt(-2 ln(1 -
+    u1)) cos(2 pi u2)``. Used for device pulse noise (the Numba kernel has a compiled copy,
+    ``neurosim.kernels.spiking.counter_normal``, tested equal).
+    """
+    c = np.asarray(counts, dtype=np.uint64)
+    u1 = uniform(key, np.uint64(2) * c, neurons)
+    u2 = uniform(key, np.uint64(2) * c + np.uint64(1), neurons)
+    return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
 
 
 def poisson_spikes(key: np.uint64, size: int, rate_hz: float, dt_s: float, first_step: int,

@@ -4,6 +4,8 @@
 network becomes our :class:`~neurosim.network.NetworkSpec`, runs on the Numba engine, and
 every weight is programmed into and read back from a :class:`CrossbarArray` (map, quantise,
 validate, program, read). ``sim.get_ledger()`` gives the energy and latency of the runs.
+:func:`build_simulation` puts a NetworkSpec on crossbars behind the Simulation API (what
+``CA3Memory(..., backend="crossbar")`` uses).
 docs/crossbar.md has the timing translation (our delay = PyNN delay + dt), the fidelity
 levels, the stages and the ledger's constants with their sources.
 """
@@ -58,6 +60,11 @@ from neurosim.hardware_backends.crossbar.procedural_api import (
     record_v,
 )
 from neurosim.hardware_backends.crossbar.projections import Projection
+from neurosim.hardware_backends.crossbar.spec_backend import (
+    PLASTICITY,
+    CrossbarSimulation,
+    build_simulation,
+)
 from neurosim.hardware_backends.crossbar.standardmodels import (
     AdditiveWeightDependence,
     IF_cond_exp,
@@ -71,15 +78,55 @@ from neurosim.hardware_backends.crossbar.standardmodels import (
 )
 
 __all__ = [
-    "CONSTANTS", "FIDELITIES", "AdditiveWeightDependence", "AllToAllConnector", "Assembly",
-    "Constant", "CrossbarArray", "FixedProbabilityConnector", "FromListConnector",
-    "IF_cond_exp", "IF_curr_exp", "Ledger", "MultiplicativeWeightDependence", "NumpyRNG",
-    "OneToOneConnector", "Population", "PopulationView", "Projection", "RandomDistribution",
-    "STDPMechanism", "SpikePairRule", "SpikeSourceArray", "SpikeSourcePoisson",
-    "StaticSynapse", "Tiling", "connect", "create", "end", "get_current_time", "get_ledger",
-    "get_max_delay", "get_min_delay", "get_time_step", "initialize", "list_standard_models",
-    "num_processes", "plot_conductance_map", "rank", "record", "record_gsyn", "record_v",
-    "reset", "run", "run_for", "run_until", "setup",
+    "CONSTANTS",
+    "FIDELITIES",
+    "PLASTICITY",
+    "AdditiveWeightDependence",
+    "AllToAllConnector",
+    "Assembly",
+    "Constant",
+    "CrossbarArray",
+    "CrossbarSimulation",
+    "FixedProbabilityConnector",
+    "FromListConnector",
+    "IF_cond_exp",
+    "IF_curr_exp",
+    "Ledger",
+    "MultiplicativeWeightDependence",
+    "NumpyRNG",
+    "OneToOneConnector",
+    "Population",
+    "PopulationView",
+    "Projection",
+    "RandomDistribution",
+    "STDPMechanism",
+    "SpikePairRule",
+    "SpikeSourceArray",
+    "SpikeSourcePoisson",
+    "StaticSynapse",
+    "Tiling",
+    "build_simulation",
+    "connect",
+    "create",
+    "end",
+    "get_current_time",
+    "get_ledger",
+    "get_max_delay",
+    "get_min_delay",
+    "get_time_step",
+    "initialize",
+    "list_standard_models",
+    "num_processes",
+    "plot_conductance_map",
+    "rank",
+    "record",
+    "record_gsyn",
+    "record_v",
+    "reset",
+    "run",
+    "run_for",
+    "run_until",
+    "setup",
 ]
 
 

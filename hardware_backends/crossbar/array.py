@@ -378,6 +378,19 @@ class CrossbarArray:
         self.quantise()
         self.program(t, mask=changed)
 
+    def set_targets(self, weights: Any) -> None:
+        """Record new weights as the cells' targets without programming them (the cells
+        were written elsewhere, e.g. by on-device STDP pulses); same scale as the first map.
+        Reads of the cells are not changed; the targets feed the ledger's conductances and
+        the conductance map."""
+        self._require("_target", "map")
+        w = np.asarray(weights, dtype=float)
+        wz = np.where(np.isfinite(w), w, 0.0)
+        pos = np.clip(self.g_min + self.scale * np.maximum(wz, 0.0), self.g_min, self.g_max)
+        neg = np.clip(self.g_min + self.scale * np.maximum(-wz, 0.0), self.g_min, self.g_max)
+        self._target = self.tiling.to_tiles(pos, neg, self.g_min)
+        self._cache.clear()
+
     def _phys_mask(self, mask: np.ndarray | None) -> np.ndarray:
         if mask is None:
             logical = np.ones(self.shape, dtype=bool)

@@ -110,6 +110,20 @@ class Ledger:
         self._add("adc", n_pulses, n_pulses * self._c("adc_energy"),
                   per_tile * self._c("adc_time"), "adc_conversions")
 
+    def add_pulses(self, n_pulses: int, g_sum: float, n_tiles: int = 1) -> None:
+        """``n_pulses`` open-loop programming pulses of on-device plasticity (no verify
+        read); ``g_sum`` (S) is the sum over pulses of the cell's conductance."""
+        e = self._c("v_prog") ** 2 * g_sum * self._c("t_pulse")
+        per_tile = n_pulses / max(n_tiles, 1)
+        self._add("programming", n_pulses, e, per_tile * self._c("t_pulse"), "program_pulses")
+
+    def merge(self, other: Ledger) -> None:
+        """Add ``other``'s counts, energies and latencies into this ledger (in place)."""
+        for attr in ("counts", "energy_pJ", "latency_us"):
+            mine = getattr(self, attr)
+            for k, v in getattr(other, attr).items():
+                mine[k] = mine.get(k, 0.0) + v
+
     def add_row_reads(self, n_rows: float, g_sum: float, n_columns: float, v_read: float,
                       serial_rows: float) -> None:
         """``n_rows`` row activations whose conducting cells sum to ``g_sum`` S, digitising

@@ -180,17 +180,21 @@ class Projection(common.Projection):
                 raise NotImplementedError(f"setting {name!r} on the crossbar backend")
 
     # -- ledger helpers (cached per build) --------------------------------------------------------
-    def _pre_position_of_global(self, net) -> np.ndarray:
+    def _pre_positions(self, net) -> list[tuple[str, np.ndarray]]:
+        """Per spec group of the pre side: its label and, per neuron of that group, the
+        row of this projection it drives (-1: none). Cached per build."""
         key = ("pos", id(net.sim))
         if getattr(self, "_cache_key", None) != key:
             from neurosim.hardware_backends.crossbar.simulator import base_indices
 
-            pos_of = np.full(net.sim.n, -1, dtype=np.int64)
+            out = {}
             for base, ind, pos in base_indices(self.pre, np.arange(self.pre.size)):
-                pos_of[ind + net.offset[net.groups[id(base)]]] = pos
-            self._pos_of = pos_of
+                label = net.groups[id(base)]
+                pos_of = out.setdefault(label, np.full(base.size, -1, dtype=np.int64))
+                pos_of[ind] = pos
+            self._pos = list(out.items())
             self._cache_key = key
-        return self._pos_of
+        return self._pos
 
     def _row_conductance(self, xb) -> np.ndarray:
         """Summed target conductance (S) of both cells of every weight in each row."""

@@ -6,6 +6,7 @@ import numpy as np
 from pyNN import recording
 
 from neurosim.hardware_backends.crossbar import simulator
+from neurosim.units import to_si
 
 __all__ = ["Recorder"]
 
@@ -58,10 +59,8 @@ class Recorder(recording.Recorder):
         values = np.asarray(data.values) * _TO_PYNN[variable.name]
         # PyNN (pyNN.brian2) samples after each step and prepends the initial value: n + 1
         # samples for n steps. Our probes sample before each step, so add the state now.
-        off = net.offset[label]
-        cur = {"v": net.sim.v, "isyn_exc": net.sim.i_exc, "gsyn_exc": net.sim.i_exc,
-               "isyn_inh": net.sim.i_inh, "gsyn_inh": net.sim.i_inh}[variable.name]
-        last = cur[off:off + self.population.size] * _TO_PYNN[variable.name]
+        last = np.asarray(to_si(net.sim.get_state(label, variable.name))) * _TO_PYNN[
+            variable.name]
         values = np.vstack([values, last[None, :]])[:, index]
         return values, None
 

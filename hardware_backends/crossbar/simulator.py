@@ -44,6 +44,7 @@ import numpy as np
 from pyNN import common
 
 from neurosim.hardware_backends.crossbar.ledger import Ledger
+from neurosim.units import amp, siemens, to_si
 
 name = "NeurosimCrossbar"
 
@@ -211,7 +212,6 @@ class Network:
         seed = child_seed(self.root, "segment", str(st.segment_counter))
         self.sim = build(spec, engine="numba", dt=st.dt * ms, seed=seed, integration="exact")
         self.spec = spec
-        self.offset = self.sim.offset
         self.n_neurons = spec.n_neurons
         self._set_initial_values()
         self._bind_projections()
@@ -219,7 +219,6 @@ class Network:
             if id(prj) not in self.crossbars:
                 self.crossbars[id(prj)] = self._make_crossbar(prj)
             self._deliver(prj, self._read(prj))
-        self._rec_seen = 0
         self._recorded_vars = self._probe_set()
         self.stale = False
 
@@ -320,7 +319,7 @@ class Network:
             label = f"j{j}.{g}"
             out.append(Projection(a, b, FromList(pairs=pairs), spec_syn,
                                   receptor=prj.receptor_type, label=label))
-            prj._pieces.append((label, sel, pre_abs[sel]))
+            prj._pieces.append((label, sel, pre_abs[sel], post_abs[sel]))
         return out
 
     def _stdp_kwargs(self, prj: Any, wunit: Any) -> dict:
@@ -349,50 +348,44 @@ class Network:
         return {"timing_dependence": td, "weight_dependence": wd}
 
     def _bind_projections(self) -> None:
-        """For each PyNN projection: engine synapse ids aligned with its connection ids.
-
-        The engine keeps a spec projection's synapses in FromList order, stably sorted by
-        pre-synaptic neuron (``neurosim.engines.numba_engine``); checked against the post
-        indices so a change there fails loudly instead of scrambling weights.
-        """
-        syn = self.sim.syn
-        labels = [p.label for p in self.spec.projections]
+        """For each PyNN projection and each of its spec pieces: the connection index of
+        every engine synapse, in the engine's order (``Simulation.synapse_index``), so
+        weights go in with ``set_weights`` whatever order the engine keeps."""
         for prj in self.state.projections:
-            eng, conn = [], []
-            for label, sel, pre_abs in prj._pieces:
-                k = labels.index(label)
-                ids = np.flatnonzero(syn["proj"] == k)
-                order = sel[np.argsort(pre_abs, kind="stable")]
-                eng.append(ids)
-                conn.append(order)
-            prj._eng_idx = np.concatenate(eng) if eng else np.zeros(0, np.int64)
-            prj._conn_idx = np.concatenate(conn) if conn else np.zeros(0, np.int64)
-            expect = np.empty(len(prj._conn_idx), dtype=np.int64)
-            for base, ind, pos in base_indices(prj.post, prj._conn["post"][prj._conn_idx]):
-                expect[pos] = ind + self.offset[self.groups[id(base)]]
-            if not np.array_equal(syn["post"][prj._eng_idx], expect):
-                raise RuntimeError("engine synapse order changed: crossbar weights would not "
-                                   "map onto the right synapses")
+            prj._bound = []
+            for label, sel, pre_abs, post_abs in prj._pieces:
+                pre, post = self.sim.synapse_index(label)
+                n_post = int(max(post_abs.max(initial=-1), post.max(initial=-1))) + 1
+                key_conn = pre_abs * n_post + post_abs
+                order = np.argsort(key_conn)
+                at = np.searchsorted(key_conn[order], pre * n_post + post)
+                at = np.minimum(at, max(len(order) - 1, 0))
+                if len(pre) != len(sel) or (len(pre) and not np.array_equal(
+                        key_conn[order][at], pre * n_post + post)):
+                    raise RuntimeError(f"engine synapses of {label!r} do not match the "
+                                       "projection's connections")
+                prj._bound.append((label, sel[order[at]]))
             prj._sign = -1.0 if (prj.receptor_type == "inhibitory"
                                  and not prj.post.conductance_based) else 1.0
             prj._unit = 1e-6 if prj.post.conductance_based else 1e-9
+            prj._si_unit = siemens if prj.post.conductance_based else amp
 
     def _set_initial_values(self) -> None:
         from neurosim.hardware_backends.crossbar import standardmodels as sm
+        from neurosim.units import mV, nA, uS
 
         sim = self.sim
         for pop in self.state.populations:
             if not isinstance(pop.celltype, sm.IF_curr_exp | sm.IF_cond_exp):
                 continue
-            off = self.offset[self.groups[id(pop)]]
-            sl = slice(off, off + pop.size)
+            label = self.groups[id(pop)]
             cond = isinstance(pop.celltype, sm.IF_cond_exp)
             names = ("gsyn_exc", "gsyn_inh") if cond else ("isyn_exc", "isyn_inh")
-            scale = 1e-6 if cond else 1e-9
-            sim.v[sl] = pop.initial_array("v") * 1e-3
-            sim.i_exc[sl] = pop.initial_array(names[0]) * scale
+            unit = uS if cond else nA
+            sim.set_state(label, "v", pop.initial_array("v") * mV)
+            sim.set_state(label, names[0], pop.initial_array(names[0]) * unit)
             # PyNN's isyn_inh is the (positive) magnitude on the inhibitory receptor
-            sim.i_inh[sl] = np.abs(pop.initial_array(names[1])) * scale
+            sim.set_state(label, names[1], np.abs(pop.initial_array(names[1])) * unit)
 
     def _probe_set(self) -> set:
         return {(id(p), v.name) for p in self.state.populations for v in p.recorder.recorded}
@@ -435,12 +428,15 @@ class Network:
     def _deliver(self, prj: Any, w_conn: np.ndarray) -> None:
         prj._read_w = w_conn.copy()
         eng = np.maximum(prj._sign * w_conn, 0.0) * prj._unit
-        self.sim.syn["w"][prj._eng_idx] = eng[prj._conn_idx]
+        for label, conn in prj._bound:
+            self.sim.set_weights(label, eng[conn] * prj._si_unit)
 
     def engine_weights(self, prj: Any) -> np.ndarray:
         """The engine's current weights of ``prj`` per connection (PyNN sign and units)."""
-        w = np.empty(len(prj._conn_idx))
-        w[prj._conn_idx] = self.sim.syn["w"][prj._eng_idx] / prj._unit * prj._sign
+        w = np.empty(len(prj._conn["pre"]))
+        for label, sel, pre_abs, post_abs in prj._pieces:
+            mat = np.asarray(to_si(self.sim.weights(label)))
+            w[sel] = mat[pre_abs, post_abs] / prj._unit * prj._sign
         return w
 
     def write_weights(self, prj: Any) -> None:
@@ -478,7 +474,7 @@ class Network:
             if reread and (done > 0 or st.running):
                 for prj in st.projections:
                     self._deliver(prj, self._read(prj))
-            k0 = self.sim._step
+            k0 = round(float(to_si(self.sim.t)) / (st.dt * 1e-3))
             self.sim.run(n * st.dt * ms, progress=False)
             self._account(ledger, k0, n)
             st.device_clock += n * st.dt * 1e-3
@@ -517,20 +513,29 @@ class Network:
 
     def _account(self, ledger: Ledger, k0: int, n: int) -> None:
         """Row reads (from this chunk's spikes), conversions and neuron updates."""
-        sim = self.sim
-        count = int(sim.rec_count[0])
-        steps = sim.rec_step[self._rec_seen:count] - k0
-        idx = sim.rec_idx[self._rec_seen:count]
-        self._rec_seen = count
+        from neurosim.units import second
+
+        dt_s = self.state.dt * 1e-3
+        t0, t1 = k0 * dt_s * second, (k0 + n) * dt_s * second
+        spikes = {}  # this chunk's spikes per group: (steps from k0, indices)
+        for label in self.groups.values():
+            sp = self.sim.spikes_between(label, t0, t1)
+            spikes[label] = (np.round(np.asarray(to_si(sp.times)) / dt_s).astype(np.int64)
+                             - k0, sp.indices)
         serial = np.zeros(n, dtype=np.int64)
         for prj in self.state.projections:
             xb = self.crossbars[id(prj)]
-            pos_of = prj._pre_position_of_global(self)
-            pos = pos_of[idx]
-            keep = pos >= 0
-            if not np.any(keep):
+            s_parts, p_parts = [], []
+            for label, pos_of in prj._pre_positions(self):
+                steps, idx = spikes[label]
+                pos = pos_of[idx]
+                keep = pos >= 0
+                s_parts.append(steps[keep])
+                p_parts.append(pos[keep])
+            s = np.concatenate(s_parts) if s_parts else np.zeros(0, np.int64)
+            p = np.concatenate(p_parts) if p_parts else np.zeros(0, np.int64)
+            if not len(p):
                 continue
-            s, p = steps[keep], pos[keep]
             a, b = xb.tiling.grid
             row_g = prj._row_conductance(xb)
             n_rows = len(p) * b

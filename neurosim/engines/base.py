@@ -18,9 +18,12 @@ from neurosim.engines.data import SpikeData, StateData, to_neo_block
 from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
 from neurosim.network import NetworkSpec
 from neurosim.random import SeedLike
-from neurosim.units import Quantity, ms, require_quantity, second, to_si
+from neurosim.units import Quantity, amp, ms, require_quantity, second, siemens, to_si, volt
 
 __all__ = ["Builder", "Engine", "Simulation", "check_dt", "steps_of"]
+
+_STATE_UNITS = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
+                "gsyn_inh": siemens}
 
 
 class Builder:
@@ -165,6 +168,109 @@ class Simulation(ABC):
     @abstractmethod
     def weights(self, projection: str) -> Quantity:
         """Current weights of a projection as an (n_pre, n_post) array, NaN where unconnected."""
+
+    # -- hooks for hardware backends: weights and state from outside -----------------------
+    def synapse_index(self, projection: str) -> tuple[np.ndarray, np.ndarray]:
+        """The synapses of ``projection`` in the engine's order.
+
+        Parameters
+        ----------
+        projection
+            A projection label of the spec.
+
+        Returns
+        -------
+        pre, post : numpy.ndarray
+            Indices within the projection's pre and post views (rows and columns of
+            :meth:`weights`), one entry per synapse, in the order :meth:`set_weights`
+            takes a 1-D array.
+        """
+        self._check_projection(projection)
+        return self._synapse_index(projection)
+
+    def set_weights(self, projection: str, values: Quantity) -> None:
+        """Overwrite the weights of ``projection`` (between runs).
+
+        Parameters
+        ----------
+        projection
+            A projection label of the spec.
+        values
+            Amperes (current-based targets) or siemens (conductance-based): an
+            ``(n_pre, n_post)`` matrix as :meth:`weights` returns (entries where there is no
+            synapse are ignored), or one value per synapse in :meth:`synapse_index` order.
+        """
+        proj = self._check_projection(projection)
+        unit = amp if proj.synapse.kind == "current" else siemens
+        owner = f"{type(self).__name__}.set_weights"
+        require_quantity(values, unit, "values", owner)
+        w = np.asarray(to_si(values), dtype=np.float64)
+        pre, post = self._synapse_index(projection)
+        if w.ndim == 2:
+            shape = self.weights(projection).shape
+            if w.shape != shape:
+                raise ParameterError("values", w.shape, f"shape {shape}", owner)
+            w = w[pre, post]
+        elif w.shape != (len(pre),):
+            raise ParameterError("values", w.shape, f"({len(pre)},) or a weight matrix", owner)
+        if not np.all(np.isfinite(w)):
+            raise ParameterError("values", "NaN/inf", "finite weights on every synapse", owner)
+        self._set_weights(projection, np.array(w))
+
+    def get_state(self, label: str, variable: str) -> Quantity:
+        """A state variable (``"v"``, ``"isyn_exc"``, ``"isyn_inh"``, ``"gsyn_exc"``,
+        ``"gsyn_inh"``) of every neuron of population ``label``, now."""
+        self._check_state(label, variable)
+        return np.array(self._get_state(label, variable)) * _STATE_UNITS[variable]
+
+    def set_state(self, label: str, variable: str, values: Quantity) -> None:
+        """Set a state variable of population ``label`` (a value or one per neuron).
+
+        Meant between runs, e.g. initial values a backend translates from its own API.
+        """
+        size = self._check_state(label, variable)
+        owner = f"{type(self).__name__}.set_state"
+        require_quantity(values, _STATE_UNITS[variable], "values", owner)
+        v = np.asarray(to_si(values), dtype=np.float64)
+        try:
+            v = np.broadcast_to(v, (size,)).copy()
+        except ValueError:
+            raise ParameterError("values", v.shape, f"a scalar or ({size},)", owner) from None
+        self._set_state(label, variable, v)
+
+    def spikes_between(self, label: str, start: Quantity, stop: Quantity) -> SpikeData:
+        """The spikes of ``label`` with ``start <= t < stop`` (engines may do this without
+        assembling every recorded spike)."""
+        return self.spikes(label).between(start, stop)
+
+    def _check_projection(self, projection: str) -> Any:
+        labels = [p.label for p in self.spec.projections]
+        if projection not in labels:
+            raise ParameterError("projection", projection, f"one of {sorted(labels)}",
+                                 f"{type(self).__name__}")
+        return self.spec.projection(projection)
+
+    def _check_state(self, label: str, variable: str) -> int:
+        pops = {p.label: p for p in self.spec.populations}
+        owner = f"{type(self).__name__}.set_state"
+        if label not in pops:
+            raise ParameterError("label", label, f"one of {sorted(pops)}", owner)
+        allowed = pops[label].celltype.recordable
+        if variable not in allowed:
+            raise ParameterError("variable", variable, f"one of {list(allowed)}", owner)
+        return pops[label].size
+
+    def _synapse_index(self, projection: str) -> tuple[np.ndarray, np.ndarray]:
+        raise UnsupportedFeature("synapse_index", self.engine_name, "the numba engine")
+
+    def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
+        raise UnsupportedFeature("set_weights", self.engine_name, "the numba engine")
+
+    def _get_state(self, label: str, variable: str) -> np.ndarray:
+        raise UnsupportedFeature("get_state", self.engine_name, "the numba engine")
+
+    def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
+        raise UnsupportedFeature("set_state", self.engine_name, "the numba engine")
 
     def spikes(self, label: str) -> SpikeData:
         try:

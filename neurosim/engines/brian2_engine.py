@@ -480,6 +480,33 @@ class Brian2Simulation(Simulation):
             return self._snapshot["weights"][projection]
         return self._read_weights(projection)
 
+    # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
+    def _live(self, what: str) -> None:
+        if self._snapshot is not None or self._standalone_dir is not None:
+            raise UnsupportedFeature(f"{what} with codegen_target='cpp_standalone'", "brian2",
+                                     "codegen_target='numpy'")
+
+    def _synapse_index(self, projection: str) -> tuple[np.ndarray, np.ndarray]:
+        S, _, _, pre0, post0 = self._ctx.synapses[projection]
+        if not len(S):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return (np.asarray(S.i[:], dtype=np.int64) - pre0,
+                np.asarray(S.j[:], dtype=np.int64) - post0)
+
+    def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
+        self._live("set_weights")
+        S = self._ctx.synapses[projection][0]
+        if len(S):
+            S.w_[:] = w_si
+
+    def _get_state(self, label: str, variable: str) -> np.ndarray:
+        self._live("get_state")
+        return np.asarray(getattr(self._ctx.groups[label], variable + "_")[:], dtype=float)
+
+    def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
+        self._live("set_state")
+        getattr(self._ctx.groups[label], variable + "_")[:] = values_si
+
     def _read_weights(self, projection: str) -> Quantity:
         S, n_pre, n_post, pre0, post0 = self._ctx.synapses[projection]
         out = empty_weights(n_pre, n_post)

@@ -189,6 +189,14 @@ class NumbaSimulation(Simulation):
         traces = m if len(plastic) else 0
         self.apre, self.apost = np.zeros(traces), np.zeros(traces)
         self.lastpre, self.lastpost = np.full(traces, -1e9), np.full(traces, -1e9)
+        # plasticity on devices (set_plasticity_device): off everywhere until asked for
+        self.dev = {"on": np.zeros(n_proj, np.int64), "levels": np.zeros((n_proj, 1)),
+                    "n_levels": np.ones(n_proj, np.int64), "up": np.ones(n_proj, np.int64),
+                    "down": np.ones(n_proj, np.int64), "sigma": np.zeros(n_proj),
+                    "key": np.zeros(n_proj, np.uint64)}
+        self.syn_level = np.zeros(0, np.int64)
+        self.syn_pulses = np.zeros(0, np.int64)
+        self.syn_cid = np.zeros(0, np.int64)
         by_post = plastic[np.argsort(s["post"][plastic], kind="stable")]
         self.col_syn = by_post.astype(np.int64)
         self.col_ptr = np.zeros(self.n + 1, dtype=np.int64)
@@ -264,8 +272,10 @@ class NumbaSimulation(Simulation):
             p["init_e"], p["init_i"], self.proj_rule, self.proj_par["tau_plus"],
             self.proj_par["tau_minus"], self.proj_par["w_min"], self.proj_par["w_max"],
             self.proj_par["a_plus"], self.proj_par["a_minus"], self._zero_depresses,
-            self.apre, self.apost,
-            self.lastpre, self.lastpost, self.col_ptr, self.col_syn, self.ring_count,
+            self.apre, self.apost, self.lastpre, self.lastpost,
+            self.dev["on"], self.dev["levels"], self.dev["n_levels"], self.dev["up"],
+            self.dev["down"], self.dev["sigma"], self.dev["key"], self.syn_level,
+            self.syn_pulses, self.syn_cid, self.col_ptr, self.col_syn, self.ring_count,
             self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
             self.probe_var, 1, probe_out, probe_count, self.dt_s,
         )
@@ -323,6 +333,153 @@ class NumbaSimulation(Simulation):
                                            grid_times(st, self.dt_s) * second,
                                            rows[:, col:col + size] * _VAR_UNIT[probe.variable])
         return out
+
+    # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
+    def _synapse_ids(self, projection: str) -> np.ndarray:
+        """Positions in the synapse arrays of ``projection``'s synapses (cached: fixed
+        after the build)."""
+        cache = self.__dict__.setdefault("_ids_cache", {})
+        if projection not in cache:
+            k = [p.label for p in self.spec.projections].index(projection)
+            cache[projection] = np.flatnonzero(self.syn["proj"] == k)
+        return cache[projection]
+
+    def _synapse_index(self, projection: str) -> tuple[np.ndarray, np.ndarray]:
+        ids = self._synapse_ids(projection)
+        _, _, pre0, post0, _ = self.projections[projection]
+        proj = self.spec.projection(projection)
+        pre = self.syn["pre"][ids].astype(np.int64) - self.offset[proj.pre_label] - pre0
+        post = self.syn["post"][ids].astype(np.int64) - self.offset[proj.post_label] - post0
+        return pre, post
+
+    def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
+        ids = self._synapse_ids(projection)
+        k = self._proj_index(projection)
+        if self.dev["on"][k]:
+            # a device holds levels only: the nearest one
+            self._snap_to_levels(k, ids, w_si)
+        else:
+            self.syn["w"][ids] = w_si
+
+    def _proj_index(self, projection: str) -> int:
+        return [p.label for p in self.spec.projections].index(projection)
+
+    def _snap_to_levels(self, k: int, ids: np.ndarray, w_si: np.ndarray) -> None:
+        from neurosim.kernels.spiking import nearest_level
+
+        n = int(self.dev["n_levels"][k])
+        table = self.dev["levels"][k]
+        lvl = np.array([nearest_level(table, n, float(x)) for x in w_si], dtype=np.int64)
+        self.syn_level[ids] = lvl
+        self.syn["w"][ids] = table[lvl]
+
+    def set_plasticity_device(self, projection: str, levels: Quantity, up: int = 1,
+                              down: int = 1, sigma_levels: float = 0.0,
+                              seed: SeedLike = None) -> None:
+        """Make every STDP event of ``projection`` a train of programming pulses.
+
+        The rule's new weight (clipped to [w_min, w_max]) picks the nearest entry of
+        ``levels``; the synapse moves there in pulses of ``up`` (potentiation) or ``down``
+        (depression) levels, ``round(distance / step)`` of them, each landing
+        ``round(sigma_levels z)`` levels off (``z`` standard normal from the counter-based
+        generator, keyed by the synapse's canonical id ``pre * n_post + post`` and its pulse
+        count, so the draws do not depend on the engine's order or the run's chunking).
+        Weights snap to the nearest level now; :meth:`pulse_counts` counts the pulses.
+
+        Parameters
+        ----------
+        projection
+            Label of an STDP projection.
+        levels
+            The weights the device can hold, increasing (amperes or siemens).
+        up, down
+            Levels per potentiating / depressing pulse (>= 1).
+        sigma_levels
+            Standard deviation of a pulse's landing error, in levels (>= 0).
+        seed
+            Root of the pulse-noise key (default: the simulation's seed).
+        """
+        from neurosim.random import child_seed
+        from neurosim.units import require_quantity
+
+        proj = self._check_projection(projection)
+        k = self._proj_index(projection)
+        owner = "NumbaSimulation.set_plasticity_device"
+        if self.proj_rule[k] < 0:
+            raise ParameterError("projection", projection, "an STDP projection", owner)
+        require_quantity(levels, amp if proj.synapse.kind == "current" else siemens,
+                         "levels", owner)
+        table = np.asarray(to_si(levels), dtype=np.float64).reshape(-1)
+        if len(table) < 2 or not np.all(np.diff(table) > 0):
+            raise ParameterError("levels", levels, "at least two increasing values", owner)
+        for name, value in (("up", up), ("down", down)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ParameterError(name, value, "an int >= 1", owner)
+        if not (np.isfinite(sigma_levels) and sigma_levels >= 0):
+            raise ParameterError("sigma_levels", sigma_levels, "a number >= 0", owner)
+        width = max(self.dev["levels"].shape[1], len(table))
+        if width > self.dev["levels"].shape[1]:
+            grown = np.zeros((len(self.proj_rule), width))
+            grown[:, : self.dev["levels"].shape[1]] = self.dev["levels"]
+            self.dev["levels"] = grown
+        self.dev["levels"][k, : len(table)] = table
+        self.dev["levels"][k, len(table):] = table[-1]
+        self.dev["n_levels"][k] = len(table)
+        self.dev["up"][k], self.dev["down"][k] = int(up), int(down)
+        self.dev["sigma"][k] = float(sigma_levels)
+        root = self.seed if seed is None else seed
+        ss = child_seed(root, "device-pulses", projection)
+        self.dev["key"][k] = ss.generate_state(1, dtype=np.uint64)[0]
+        m = len(self.syn["w"])
+        if len(self.syn_level) != m:
+            self.syn_level = np.zeros(m, np.int64)
+            self.syn_pulses = np.zeros(m, np.int64)
+            self.syn_cid = np.zeros(m, np.int64)
+        ids = self._synapse_ids(projection)
+        pre, post = self._synapse_index(projection)
+        self.syn_cid[ids] = pre * self.projections[projection][1] + post
+        self.dev["on"][k] = 1
+        self._snap_to_levels(k, ids, self.syn["w"][ids].copy())
+
+    def pulse_counts(self, projection: str) -> np.ndarray:
+        """Programming pulses per synapse of ``projection`` so far (``synapse_index``
+        order; zeros without :meth:`set_plasticity_device`)."""
+        self._check_projection(projection)
+        ids = self._synapse_ids(projection)
+        if not len(self.syn_pulses):
+            return np.zeros(len(ids), np.int64)
+        return self.syn_pulses[ids].copy()
+
+    _STATE_ARRAY: ClassVar[dict[str, str]] = {
+        "v": "v", "isyn_exc": "i_exc", "gsyn_exc": "i_exc", "isyn_inh": "i_inh",
+        "gsyn_inh": "i_inh"}
+
+    def _state_slice(self, label: str, variable: str) -> np.ndarray:
+        off = self.offset[label]
+        arr = getattr(self, self._STATE_ARRAY[variable])
+        return arr[off: off + self.spec.groups[label].size]  # a view: writes go through
+
+    def _get_state(self, label: str, variable: str) -> np.ndarray:
+        return self._state_slice(label, variable)
+
+    def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
+        self._state_slice(label, variable)[:] = values_si
+
+    def spikes_between(self, label: str, start: Quantity, stop: Quantity) -> SpikeData:
+        """As :meth:`Simulation.spikes_between`, from the step-ordered record by bisection
+        (no pass over the whole record: backends call this after every chunk)."""
+        self.spikes(label)  # the probe must exist, as for spikes()
+        k0 = int(np.ceil(float(to_si(start)) / self.dt_s - 1e-6))
+        k1 = int(np.ceil(float(to_si(stop)) / self.dt_s - 1e-6))
+        n_rec = int(self.rec_count[0])
+        lo, hi = np.searchsorted(self.rec_step[:n_rec], [k0, k1], side="left")
+        steps, idx = self.rec_step[lo:hi], self.rec_idx[lo:hi]
+        off, size = self.offset[label], self.spec.groups[label].size
+        sel = (idx >= off) & (idx < off + size)
+        s, i = steps[sel], idx[sel] - off
+        order = np.lexsort((i, s))
+        return SpikeData(label, size, grid_times(s[order], self.dt_s) * second,
+                         i[order].astype(np.int64))
 
     def weights(self, projection: str) -> Quantity:
         if projection not in self.projections:

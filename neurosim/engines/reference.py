@@ -300,6 +300,23 @@ class ReferenceSimulation(Simulation):
                                  vals * _STATE_UNIT[probe.variable])
         return out
 
+    # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
+    def _proj(self, projection: str) -> _Projection:
+        return next(p for p in self._projs if p.label == projection)
+
+    def _synapse_index(self, projection: str) -> tuple[np.ndarray, np.ndarray]:
+        proj = self._proj(projection)
+        return proj.pre - proj.pre0, proj.post - proj.post0
+
+    def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
+        self._proj(projection).w = w_si
+
+    def _get_state(self, label: str, variable: str) -> np.ndarray:
+        return getattr(self._pops[label], _STATE[variable])
+
+    def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
+        setattr(self._pops[label], _STATE[variable], values_si)
+
     def weights(self, projection: str) -> Quantity:
         for proj in self._projs:
             if proj.label == projection:

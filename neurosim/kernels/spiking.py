@@ -25,9 +25,85 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["run_steps"]
+__all__ = ["counter_normal", "counter_uniform", "nearest_level", "run_steps",
+           "run_steps_reference"]
 
 KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE, KIND_COND = 0, 1, 2, 3
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True)
+def _mix64(z):
+    # SplitMix64's finaliser, as neurosim.counter_rng._mix (uint64 wraps on overflow)
+    z = z + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def counter_uniform(key, step, neuron):
+    """``neurosim.counter_rng.uniform`` for one (step, neuron) pair, compiled."""
+    h = _mix64(_mix64(key ^ np.uint64(step)) ^ np.uint64(neuron))
+    return np.float64(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def counter_normal(key, count, neuron):
+    """A standard normal number for draw ``count`` of ``neuron`` (Box-Muller on the
+    uniforms of steps 2 count and 2 count + 1); ``neurosim.counter_rng.normal``, compiled."""
+    u1 = counter_uniform(key, 2 * count, neuron)
+    u2 = counter_uniform(key, 2 * count + 1, neuron)
+    return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(cache=True)
+def nearest_level(levels, n, x):
+    """Index of the entry of ``levels[:n]`` (increasing) nearest to ``x`` (ties: lower)."""
+    lo, hi = 0, n - 1
+    while lo < hi:  # first level >= x
+        mid = (lo + hi) // 2
+        if levels[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo > 0 and x - levels[lo - 1] <= levels[lo] - x:
+        return lo - 1
+    return lo
+
+
+@njit(cache=True)
+def _device_update(sid, r, nw, lo_w, hi_w, dev_levels, dev_n_levels, dev_up, dev_down,
+                   dev_sigma, dev_key, syn_level, syn_pulses, syn_cid):
+    """One STDP event as programming pulses (docs/crossbar.md, "On-device plasticity").
+
+    The rule asks for ``nw``; the target is the level nearest ``clip(nw, w_min, w_max)``.
+    The cell gets ``round(distance / step)`` pulses of ``step`` levels (``dev_up`` up,
+    ``dev_down`` down), each landing ``round(sigma z)`` levels off (z from the counter-based
+    generator, keyed by the synapse's canonical id and its pulse count: the same draws
+    whatever the engine, order or chunking). Returns the new weight, the level's value."""
+    n_lv = dev_n_levels[r]
+    x = min(max(nw, lo_w), hi_w)
+    target = nearest_level(dev_levels[r], n_lv, x)
+    cur = syn_level[sid]
+    d = target - cur
+    if d == 0:
+        return dev_levels[r, cur]
+    step = dev_up[r] if d > 0 else -dev_down[r]
+    n_pulses = (abs(d) + abs(step) // 2) // abs(step)  # round half up
+    for _ in range(n_pulses):
+        cur += step
+        if dev_sigma[r] > 0:
+            z = counter_normal(dev_key[r], syn_pulses[sid], syn_cid[sid])
+            cur += int(np.floor(dev_sigma[r] * z + 0.5))
+        cur = min(max(cur, 0), n_lv - 1)
+        syn_pulses[sid] += 1
+    syn_level[sid] = cur
+    return dev_levels[r, cur]
 
 
 @njit(cache=True)
@@ -52,6 +128,11 @@ def run_steps(
     # traces per synapse (empty arrays when nothing is plastic)
     proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses,
     apre, apost, lastpre, lastpost,
+    # plasticity on devices per projection (dev_on 0: the float rule, clipped): level table
+    # (weight units, increasing), its length, levels per SET/RESET pulse, pulse noise (levels),
+    # counter-RNG key; per synapse (empty without devices): level, pulse count, canonical id
+    dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
+    syn_level, syn_pulses, syn_cid,
     # plastic synapses by post: col_ptr (N+1), synapse ids
     col_ptr, col_syn,
     # spike ring of the last R steps
@@ -155,7 +236,12 @@ def run_steps(
                         nw = w[sid] + a_plus[r] * x
                     else:
                         nw = w[sid] + a_plus[r] * (w_max[r] - w[sid]) * x
-                    w[sid] = min(max(nw, w_min[r]), w_max[r])
+                    if dev_on[r]:
+                        w[sid] = _device_update(sid, r, nw, w_min[r], w_max[r], dev_levels,
+                                                dev_n_levels, dev_up, dev_down, dev_sigma,
+                                                dev_key, syn_level, syn_pulses, syn_cid)
+                    else:
+                        w[sid] = min(max(nw, w_min[r]), w_max[r])
                     apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[r]) + 1.0
                     lastpost[sid] = t
         # 5. pre plasticity for the spikes of this step (skipped without plastic synapses)
@@ -172,7 +258,12 @@ def run_steps(
                     nw = w[sid] - a_minus[r] * y
                 else:
                     nw = w[sid] - a_minus[r] * (w[sid] - w_min[r]) * y
-                w[sid] = min(max(nw, w_min[r]), w_max[r])
+                if dev_on[r]:
+                    w[sid] = _device_update(sid, r, nw, w_min[r], w_max[r], dev_levels,
+                                            dev_n_levels, dev_up, dev_down, dev_sigma,
+                                            dev_key, syn_level, syn_pulses, syn_cid)
+                else:
+                    w[sid] = min(max(nw, w_min[r]), w_max[r])
                 apre[sid] = apre[sid] * np.exp(-(t - lastpre[sid]) / tau_plus[r]) + 1.0
                 lastpre[sid] = t
         # 6. delivery: spikes of step k - (d - 1) through synapses of delay d
@@ -202,13 +293,52 @@ def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     return np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in zip(starts, stops)])
 
 
+def _device_update_py(sid, r, nw, lo_w, hi_w, dev_levels, dev_n_levels, dev_up, dev_down,
+                      dev_sigma, dev_key, syn_level, syn_pulses, syn_cid):
+    """NumPy twin of the kernel's device update (draws from :mod:`neurosim.counter_rng`)."""
+    from neurosim.counter_rng import normal
+
+    n_lv = int(dev_n_levels[r])
+    table = dev_levels[r, :n_lv]
+    x = min(max(nw, lo_w), hi_w)
+    dist = np.abs(table - x)
+    target = int(np.flatnonzero(dist == dist.min())[0])  # ties: the lower level
+    cur = int(syn_level[sid])
+    d = target - cur
+    if d != 0:
+        step = int(dev_up[r]) if d > 0 else -int(dev_down[r])
+        for _ in range(int(np.floor(abs(d) / abs(step) + 0.5))):  # round half up
+            cur += step
+            if dev_sigma[r] > 0:
+                z = normal(dev_key[r], np.array([syn_pulses[sid]]), np.array([syn_cid[sid]]))
+                cur += int(np.floor(dev_sigma[r] * z[0] + 0.5))
+            cur = min(max(cur, 0), n_lv - 1)
+            syn_pulses[sid] += 1
+        syn_level[sid] = cur
+    return dev_levels[r, cur]
+
+
+def _apply(nw, sids, r, w_min, w_max, dev_on, dev_levels, dev_n_levels, dev_up, dev_down,
+           dev_sigma, dev_key, syn_level, syn_pulses, syn_cid):
+    """New weights of ``sids``: the clipped rule, or pulses on devices, synapse by synapse
+    in the kernel's order."""
+    out = np.minimum(np.maximum(nw, w_min[r]), w_max[r])
+    for q in np.flatnonzero(dev_on[r] != 0):
+        out[q] = _device_update_py(sids[q], r[q], nw[q], w_min[r[q]], w_max[r[q]],
+                                   dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma,
+                                   dev_key, syn_level, syn_pulses, syn_cid)
+    return out
+
+
 def run_steps_reference(
     k0, n_steps, kind, v, i_exc, i_inh, refrac_left, last_spike,
     v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
     refrac_ticks, neg_inv_tau, rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i,
     src_step, src_idx, src_cursor, row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj,
     init_e, init_i, proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus,
-    zero_depresses, apre, apost, lastpre, lastpost, col_ptr, col_syn, ring_count, ring_idx,
+    zero_depresses, apre, apost, lastpre, lastpost,
+    dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
+    syn_level, syn_pulses, syn_cid, col_ptr, col_syn, ring_count, ring_idx,
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
     probe_count, dt,
 ):
@@ -277,7 +407,9 @@ def run_steps_reference(
                     x = np.where(since > 0, apre[sids] * np.exp(-since / tau_plus[r]), 0.0)
                 gain = np.where(proj_rule[r] == 0, a_plus[r] * x,
                                 a_plus[r] * (w_max[r] - w[sids]) * x)
-                w[sids] = np.minimum(np.maximum(w[sids] + gain, w_min[r]), w_max[r])
+                w[sids] = _apply(w[sids] + gain, sids, r, w_min, w_max, dev_on, dev_levels,
+                                 dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
+                                 syn_level, syn_pulses, syn_cid)
                 apost[sids] = apost[sids] * np.exp(-(t - lastpost[sids]) / tau_minus[r]) + 1.0
                 lastpost[sids] = t
             sids = _ranges(row_ptr[spikes], row_ptr[spikes + 1])
@@ -288,7 +420,9 @@ def run_steps_reference(
             y = np.where(counts, apost[sids] * np.exp(-since / tau_minus[r]), 0.0)
             loss = np.where(proj_rule[r] == 0, a_minus[r] * y,
                             a_minus[r] * (w[sids] - w_min[r]) * y)
-            w[sids] = np.minimum(np.maximum(w[sids] - loss, w_min[r]), w_max[r])
+            w[sids] = _apply(w[sids] - loss, sids, r, w_min, w_max, dev_on, dev_levels,
+                             dev_n_levels, dev_up, dev_down, dev_sigma, dev_key, syn_level,
+                             syn_pulses, syn_cid)
             apre[sids] = apre[sids] * np.exp(-(t - lastpre[sids]) / tau_plus[r]) + 1.0
             lastpre[sids] = t
         # delivery, delay by delay, sequentially in the kernel's order (float sums agree)
