@@ -9,6 +9,7 @@ Quick start::
 """
 
 from neurosim._version import __version__
+from neurosim.config import configure_numba_cache
 from neurosim.errors import (
     EngineUnavailable,
     NeurosimError,
@@ -16,6 +17,8 @@ from neurosim.errors import (
     SpecError,
     UnsupportedFeature,
 )
+
+configure_numba_cache()  # before any kernel module imports numba
 
 __all__ = [
     "EngineUnavailable",

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,3 +19,17 @@ def cache_dir(*parts: str) -> Path:
     path = Path(root, *parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def configure_numba_cache() -> None:
+    """Send Numba's on-disk cache to neurosim's cache folder, never beside the sources.
+
+    Numba reads ``NUMBA_CACHE_DIR`` when it is imported, so this runs at ``import neurosim``
+    (before any kernel module imports numba); if numba was imported earlier, its config is
+    set directly. A user's own ``NUMBA_CACHE_DIR`` wins.
+    """
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        os.environ["NUMBA_CACHE_DIR"] = str(cache_dir("numba"))
+    numba_config = sys.modules.get("numba.core.config")
+    if numba_config is not None and not getattr(numba_config, "CACHE_DIR", ""):
+        numba_config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
