@@ -22,6 +22,7 @@ _EXPORTS = {
                                 "SparseyLevel", "SparseyParams"),
     "neurosim.models.hlop": ("HLOPNetwork", "HLOPParams", "permuted_digits", "permuted_mnist",
                              "run_continual"),
+    "neurosim.models.lsm": ("LSMParams", "LiquidStateMachine", "ZeroShotLSM", "ZeroShotParams"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

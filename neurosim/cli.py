@@ -17,6 +17,10 @@ from typing import Any
 
 from neurosim import __version__, registry
 from neurosim.commands.deploy import add_deploy_parser, cmd_deploy
+from neurosim.commands.elm import add_elm_parser, cmd_run_elm
+from neurosim.commands.hlop import add_hlop_parser, cmd_run_hlop
+from neurosim.commands.lsm import add_lsm_parser, cmd_run_lsm
+from neurosim.commands.sparsey import add_sparsey_parser, cmd_run_sparsey
 from neurosim.errors import NeurosimError
 from neurosim.sweeps.command import add_plot_parser, add_sweep_parser, cmd_plot, cmd_sweep
 from neurosim.sweeps.target import SweepTarget, get_target, target_names
@@ -59,8 +63,21 @@ def build_parser() -> argparse.ArgumentParser:
     ca3.add_argument("--engine", default="auto",
                      help=f"one of {registry.names('engine')} or auto (numba, else brian2)")
     ca3.add_argument("--seed", type=int, default=0, help="seed of the protocol and simulation")
+    ca3.add_argument("--backend", default=None,
+                     help="run on a simulated hardware backend instead of an engine "
+                          "(crossbar: weights on resistive crossbars, STDP as pulses)")
+    ca3.add_argument("--device", default=None,
+                     help="with --backend crossbar: a resistive device preset "
+                          "(neurram_wan2022, pcm_joshi2020)")
+    ca3.add_argument("--fidelity", default="noisy",
+                     choices=["ideal", "quantised", "noisy", "full"],
+                     help="with --backend crossbar: which physical effects are on")
     ca3.add_argument("--out", type=Path, default=None, help="folder for the results")
     ca3.add_argument("--plot", action="store_true", help="write raster.png to --out")
+    add_sparsey_parser(models)
+    add_elm_parser(models)
+    add_hlop_parser(models)
+    add_lsm_parser(models)
     cmp = sub.add_parser(
         "compare", help="run one network on several engines and measure their agreement",
         description="Runs a NetworkSpec (a JSON file written by spec.to_json(), or a built-in "
@@ -118,10 +135,10 @@ def cmd_list() -> int:
         if not entries:
             print("  (none yet)")
         for e in entries:
-            print(f"  {e.name:<16} {e.summary}")
+            print(f"  {e.name:<20} {e.summary}")
     print("Sweeps (neurosim sweep NAME --axis ...):")
     for t in _sweep_targets():
-        print(f"  {t.name:<18} {t.summary}")
+        print(f"  {t.name:<20} {t.summary}")
     return 0
 
 
@@ -151,8 +168,14 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
     from neurosim.units import ms
 
     params = ca3.CA3Params(op_interval=args.op_interval * ms)
+    hardware = {}
+    if args.backend is not None:
+        hardware = {"backend": args.backend, "fidelity": args.fidelity,
+                    "device": _device_preset(args.device)}
+    elif args.device is not None:
+        raise NeurosimError("--device needs --backend crossbar")
     mem = memory_cls(args.n_cues, args.n_content, engine=args.engine, seed=args.seed,
-                     params=params)
+                     params=params, **hardware)
     results = mem.run(ops)
     wall = time.perf_counter() - start
     rows = []
@@ -175,9 +198,31 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
           f"{wall:.1f} s wall time")
     if n_ok < len(scored):
         print("note: see docs/ca3.md for where the published network stops being exact.")
+    if mem.ledger is not None:
+        led = mem.ledger
+        pulses = led.counts.get("program_pulses", 0.0)
+        print(f"\n{args.backend} ledger ({args.fidelity}, device {args.device or 'default'}):")
+        print(led)
+        print(f"total: {led.total_energy_pJ:.4g} pJ, {led.total_latency_us:.4g} us, "
+              f"{pulses:.0f} programming pulses, "
+              f"{led.counts.get('row_reads', 0.0):.0f} row reads")
     if args.out is not None:
         _write_ca3_results(args, mem, rows, n_ok, len(scored), wall)
     return 0
+
+
+def _device_preset(name: str | None) -> Any:
+    """A resistive device preset by name (None: the backend's default)."""
+    if name is None:
+        return None
+    from neurosim.devices import PRESETS, ResistiveDevice, preset
+
+    dev = preset(name)
+    if not isinstance(dev, ResistiveDevice):
+        programmable = sorted(k for k in PRESETS if isinstance(preset(k), ResistiveDevice))
+        raise NeurosimError(f"device {name!r} is a forming (random-weight) model, not a "
+                            f"programmable cell; use one of {programmable}")
+    return dev
 
 
 def _second():
@@ -204,7 +249,10 @@ def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
         "model": "ca3", "n_cues": args.n_cues, "n_content": args.n_content, "ops": args.ops,
         "query_bits": args.query_bits, "overwrite": not args.no_overwrite,
         "op_interval_ms": args.op_interval,
-        "engine": args.engine, "seed": args.seed, "neurosim": __version__, "git": _git_hash(),
+        "engine": args.engine, "backend": args.backend, "device": args.device,
+        "fidelity": args.fidelity if args.backend else None,
+        "ledger": mem.ledger.as_dict() if mem.ledger is not None else None,
+        "seed": args.seed, "neurosim": __version__, "git": _git_hash(),
         "resources": mem.resources(), "score": {"correct": n_ok, "recalls": n_scored},
         "wall_time_s": wall, "params": mem.params.to_dict(), "operations": rows,
     }
@@ -250,8 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return cmd_list()
-        if args.command == "run" and args.model == "ca3":
-            return cmd_run_ca3(args)
+        if args.command == "run":
+            runners = {"ca3": cmd_run_ca3, "sparsey": cmd_run_sparsey, "elm": cmd_run_elm,
+                       "hlop": cmd_run_hlop, "lsm": cmd_run_lsm}
+            return runners[args.model](args)
         if args.command == "compare":
             return cmd_compare(args)
         if args.command == "sweep":

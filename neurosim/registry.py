@@ -66,12 +66,21 @@ register("engine", "reference", "neurosim.engines.reference:ReferenceEngine",
          "NumPy reference: slow, obviously correct, for cross-checks (IF_curr_exp)")
 register("engine", "numba", "neurosim.engines.numba_engine:NumbaEngine",
          "Numba kernels: one compiled loop per run (IF_curr_exp, spike arrays, STDP)")
+register("model", "hopfield", "neurosim.models.hopfield:HopfieldNetwork",
+         "Hopfield network, Glauber dynamics in overlap space (AGS capacity)")
+register("model", "dense-hebbian", "neurosim.models.dense_hebbian:DenseHebbianNetwork",
+         "Dense P-body Hebbian network: pure, supervised, unsupervised (Agliari et al. 2023)")
+register("model", "multitask-hebbian",
+         "neurosim.models.multitask_hebbian:MultitaskHebbianNetwork",
+         "Diluted-pattern multitasking network: hierarchical retrieval (Agliari et al. 2012)")
 register("model", "sparsey", "neurosim.models.sparsey:SparseyCoder",
          "Sparsey macrocolumn: sparse distributed codes, fixed-time single-trial learning")
 register("model", "elm", "neurosim.models.elm:ELMNeuron",
          "Expressive Leaky Memory neuron, BPTT-trained (Spieler et al. 2024)")
 register("model", "hlop", "neurosim.models.hlop:HLOPNetwork",
          "Spiking MLP with Hebbian orthogonal projection, continual learning (Xiao et al. 2024)")
+register("model", "lsm", "neurosim.models.lsm:LiquidStateMachine",
+         "Liquid state machine on resistive-memory random weights, zero-shot head (Lin et al.)")
 register("backend", "spinnaker", "neurosim.hardware_backends.spinnaker:deploy",
          "SpiNNaker through sPyNNaker: pre-flight validate, virtual board or real/spalloc")
 register("backend", "crossbar", "neurosim.hardware_backends.crossbar",

@@ -27,6 +27,10 @@ EXPECTED = {
     ],
     "hlop_continual.ipynb": ["HLOP forgets less than fine-tuning",
                              "subspace energy captured", "NeuRRAM (Wan 2022): ACC"],
+    "lsm_resistive_reservoir.ipynb": ["accuracy table: device vs software",
+                                      "conductance std", "reservoir raster:",
+                                      "row-by-row digits: raw input counts",
+                                      "zero-shot (digits modalities): seen"],
 }
 
 
