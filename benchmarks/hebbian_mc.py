@@ -107,10 +107,10 @@ def sweep_scaling() -> dict:
     from neurosim.models.hopfield import hopfield_point
     from neurosim.sweeps import ParameterGrid, run_sweep
 
-    # Points of similar cost above alpha_c (~0.2 s each, patterns of 3 MB that stay in
+    # 144 points of similar cost above alpha_c (~0.2 s each, patterns of 3 MB that stay in
     # cache), so two workers are not left waiting on one long point and do not fight over
     # memory bandwidth; pool start-up (imports in each worker) is included in the wall time.
-    grid = ParameterGrid({"alpha": [0.19, 0.2], "n_neurons": [4000]}, repeats=24, seed=0)
+    grid = ParameterGrid({"alpha": [0.19, 0.2], "n_neurons": [4000]}, repeats=72, seed=0)
     walls = {}
     tables = {}
     with tempfile.TemporaryDirectory() as tmp:

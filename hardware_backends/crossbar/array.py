@@ -443,6 +443,14 @@ class CrossbarArray:
             w = _midtread(i_diff, full, self.adc_bits) / (self.v_read * self.scale)
         return np.where(self.connected, w, np.nan)
 
+    def target_conductance_sum(self) -> float:
+        """Sum of the programmed target conductances (siemens), cached per target array: the
+        ledger's read-energy bound, asked for at every mat-vec."""
+        if getattr(self, "_gsum_of", None) is not self._target:
+            self._gsum_of = self._target  # every change assigns a new array: `is` is safe
+            self._gsum = float(self._target.sum())
+        return self._gsum
+
     def matvec(self, x: np.ndarray, t: Quantity = 0.0 * second) -> np.ndarray:
         """``x @ W`` computed by the array at time ``t``: the analog read path.
 

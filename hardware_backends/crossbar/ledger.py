@@ -149,7 +149,7 @@ class Ledger:
         tiling = array.tiling
         a, b = tiling.grid
         n, m = array.shape
-        g_sum = float(array._target.sum())  # conducting cells at full-scale input (bound)
+        g_sum = array.target_conductance_sum()  # conducting cells at full-scale input (bound)
         self._add("array_read", n * b * n_vectors,
                   n_vectors * array.v_read ** 2 * g_sum * self._c("t_read"),
                   n_vectors * self._c("t_read"), "row_reads")
