@@ -34,6 +34,7 @@ from neurosim.engines.base import (
     steps_of,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times, to_neo_block
+from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.hardware_backends.pynn_export import pynn_plan
 from neurosim.hardware_backends.spinnaker import (
@@ -96,7 +97,7 @@ def _pow2_above(n: int) -> int:
     return r
 
 
-class SpiNNakerEmulatorSimulation(Simulation):
+class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
     """A spec as a SpiNNaker board holds it: int64 arrays for :func:`.kernel.run_ticks`.
 
     Attributes
@@ -182,11 +183,6 @@ class SpiNNakerEmulatorSimulation(Simulation):
                     idx.append(np.full(len(s), self.offset[src.label] + i, dtype=np.int64))
         self._set_schedule(np.concatenate(steps) if steps else np.zeros(0, np.int64),
                            np.concatenate(idx) if idx else np.zeros(0, np.int64))
-
-    def _set_schedule(self, steps: np.ndarray, idx: np.ndarray) -> None:
-        order = np.lexsort((idx, steps))
-        self.src_step, self.src_idx = steps[order], idx[order]
-        self.src_cursor = np.zeros(1, dtype=np.int64)
 
     def _build_synapses(self, spec: NetworkSpec, root: Any) -> None:
         static: list[tuple[np.ndarray, ...]] = []
@@ -282,23 +278,7 @@ class SpiNNakerEmulatorSimulation(Simulation):
         self.ph_trace = np.zeros((max(rows, 1), self.post_history), dtype=np.int64)
 
     def _build_records(self, spec: NetworkSpec) -> None:
-        self.rec_step = np.zeros(max(1024, 4 * self.n), dtype=np.int64)
-        self.rec_idx = np.zeros_like(self.rec_step)
-        self.rec_count = np.zeros(1, dtype=np.int64)
-        neurons, codes, self._probe_cols = [], [], {}
-        for probe in spec.probes:
-            if probe.variable == "spikes":
-                continue
-            off, size = self.offset[probe.target], spec.groups[probe.target].size
-            self._probe_cols[probe.key] = (probe, len(neurons), size)
-            neurons.extend(range(off, off + size))
-            codes.extend([_VAR_CODE[probe.variable]] * size)
-        self.probe_neurons = np.asarray(neurons, dtype=np.int64)
-        self.probe_var = np.asarray(codes, dtype=np.int64)
-        self._probe_rows: list[np.ndarray] = []
-        self._probe_steps: list[np.ndarray] = []
-        self._spike_probes = list(dict.fromkeys(p.target for p in spec.probes
-                                                if p.variable == "spikes"))
+        super()._build_records(spec, _VAR_CODE)
 
     # -- run -------------------------------------------------------------------------------
     @property
@@ -348,40 +328,18 @@ class SpiNNakerEmulatorSimulation(Simulation):
                 self.rec_step = np.concatenate([self.rec_step, np.zeros(grow, np.int64)])
                 self.rec_idx = np.concatenate([self.rec_idx, np.zeros(grow, np.int64)])
 
-    def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
-        glob = indices + self.offset[source]
-        keep = self.src_step >= self._step
-        s_all = np.concatenate([self.src_step[keep], steps])
-        i_all = np.concatenate([self.src_idx[keep], glob])
-        key = s_all * (self.n + 1) + i_all
-        if len(np.unique(key)) != len(key):
-            raise ParameterError("times", steps * self.dt, "at most one spike per source and "
-                                 "time step", "SpiNNakerEmulatorSimulation.inject")
-        self._set_schedule(s_all, i_all)
-
     # -- results ---------------------------------------------------------------------------
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}
-        n_rec = int(self.rec_count[0])
-        steps, idx = self.rec_step[:n_rec], self.rec_idx[:n_rec]
-        for label in self._spike_probes:
-            size = self.spec.groups[label].size
-            off = self.offset[label]
-            sel = (idx >= off) & (idx < off + size)
-            s, i = steps[sel], idx[sel] - off
-            order = np.lexsort((i, s))
-            out[f"{label}.spikes"] = SpikeData(label, size, grid_times(s[order], self.dt_s)
-                                               * second, i[order].astype(np.int64))
-        rows = (np.concatenate(self._probe_rows) if self._probe_rows
-                else np.zeros((0, self.probe_neurons.size), np.int64))
-        st = (np.concatenate(self._probe_steps) if self._probe_steps
-              else np.zeros(0, np.int64))
+        for probe in self.spec.probes:
+            if probe.variable == "spikes":
+                out[probe.key] = self._recorded_spikes(probe.target)
+        times, rows = self._recorded_rows(np.int64)
         for key, (probe, col, size) in self._probe_cols.items():
             values = rows[:, col:col + size] / ACCUM_ONE  # mV or nA
             unit = 1e-3 * volt if probe.variable == "v" else nA
-            out[key] = StateData(probe.target, probe.variable,
-                                 grid_times(st, self.dt_s) * second, values * unit)
+            out[key] = StateData(probe.target, probe.variable, times * second, values * unit)
         return out
 
     def weights(self, projection: str) -> Quantity:

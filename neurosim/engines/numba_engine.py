@@ -29,6 +29,7 @@ from neurosim.engines.base import (
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.lif import step_constants
+from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -47,7 +48,7 @@ _VAR_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
              "gsyn_inh": siemens}
 
 
-class NumbaSimulation(Simulation):
+class NumbaSimulation(ScheduleAndRecords, Simulation):
     """A spec built into arrays for :func:`neurosim.kernels.spiking.run_steps`."""
 
     engine_name: ClassVar[str] = "numba"
@@ -131,11 +132,6 @@ class NumbaSimulation(Simulation):
         self._set_schedule(np.concatenate(steps) if steps else np.zeros(0, np.int64),
                            np.concatenate(idx) if idx else np.zeros(0, np.int64))
 
-    def _set_schedule(self, steps: np.ndarray, idx: np.ndarray) -> None:
-        order = np.lexsort((idx, steps))
-        self.src_step, self.src_idx = steps[order], idx[order]
-        self.src_cursor = np.zeros(1, dtype=np.int64)
-
     def _build_synapses(self, spec, dt_s, root, integration) -> None:
         # Per synapse only what differs between synapses (about 25 bytes, plus 32 for STDP
         # traces when something is plastic); plasticity constants live per projection.
@@ -207,25 +203,11 @@ class NumbaSimulation(Simulation):
         self.ring_idx = np.zeros((max_delay + 1, max(self.n, 1)), dtype=np.int64)
 
     def _build_records(self, spec) -> None:
-        self.rec_step = np.zeros(max(1024, 4 * self.n), dtype=np.int64)
-        self.rec_idx = np.zeros_like(self.rec_step)
-        self.rec_count = np.zeros(1, dtype=np.int64)
-        neurons, codes, self._probe_cols = [], [], {}
         for probe in spec.probes:
-            if probe.variable == "spikes":
-                continue
-            if probe.sampling_interval not in (None, self.dt_s):
+            if probe.variable != "spikes" and probe.sampling_interval not in (None, self.dt_s):
                 raise UnsupportedFeature("a sampling_interval other than dt", "numba",
                                          "the brian2 engine")
-            off = self.offset[probe.target]
-            size = spec.groups[probe.target].size
-            self._probe_cols[probe.key] = (probe, len(neurons), size)
-            neurons.extend(range(off, off + size))
-            codes.extend([_VAR_CODE[probe.variable]] * size)
-        self.probe_neurons = np.asarray(neurons, dtype=np.int64)
-        self.probe_var = np.asarray(codes, dtype=np.int64)
-        self._probe_rows: list[np.ndarray] = []
-        self._probe_steps: list[np.ndarray] = []
+        super()._build_records(spec, _VAR_CODE)
 
     # -- run -----------------------------------------------------------------------------
     @property
@@ -295,42 +277,17 @@ class NumbaSimulation(Simulation):
         self._step += ran
         return ran
 
-    def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
-        glob = indices + self.offset[source]
-        keep = self.src_step >= self._step
-        old_s, old_i = self.src_step[keep], self.src_idx[keep]
-        s_all = np.concatenate([old_s, steps])
-        i_all = np.concatenate([old_i, glob])
-        key = s_all * (self.n + 1) + i_all
-        if len(np.unique(key)) != len(key):
-            raise ParameterError("times", steps * self.dt, "at most one spike per source and "
-                                 "time step", "NumbaSimulation.inject")
-        self._set_schedule(s_all, i_all)
-
     # -- results -------------------------------------------------------------------------
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}
-        n_rec = int(self.rec_count[0])
-        steps, idx = self.rec_step[:n_rec], self.rec_idx[:n_rec]
+        times, rows = self._recorded_rows()
         for probe in self.spec.probes:
-            group = self.spec.groups[probe.target]
             if probe.variable == "spikes":
-                off = self.offset[probe.target]
-                sel = (idx >= off) & (idx < off + group.size)
-                s, i = steps[sel], idx[sel] - off
-                order = np.lexsort((i, s))
-                out[probe.key] = SpikeData(probe.target, group.size,
-                                           grid_times(s[order], self.dt_s) * second,
-                                           i[order].astype(np.int64))
+                out[probe.key] = self._recorded_spikes(probe.target)
             else:
                 _, col, size = self._probe_cols[probe.key]
-                rows = (np.concatenate(self._probe_rows) if self._probe_rows
-                        else np.zeros((0, self.probe_neurons.size)))
-                st = (np.concatenate(self._probe_steps) if self._probe_steps
-                      else np.zeros(0, np.int64))
-                out[probe.key] = StateData(probe.target, probe.variable,
-                                           grid_times(st, self.dt_s) * second,
+                out[probe.key] = StateData(probe.target, probe.variable, times * second,
                                            rows[:, col:col + size] * _VAR_UNIT[probe.variable])
         return out
 
