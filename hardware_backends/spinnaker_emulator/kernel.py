@@ -110,6 +110,8 @@ def run_ticks(
         # 1. ring buffer -> synaptic input (a pass of its own only when something is
         # probed: the probes read every neuron between transfer and update)
         probing = probe_neurons.shape[0] > 0
+        # The transfer is written out twice on purpose: a shared inlined helper taking the
+        # ten arrays made this loop 8x slower (Numba loses the loop's array analysis).
         if probing:
             for j in range(n):
                 if is_src[j]:
