@@ -237,7 +237,9 @@ class CrossbarArray:
         self.adc_bits = None if ideal else adc_bits
         self._ss = as_seed_sequence(seed, "seed")
         self._program_rng = make_rng(self._ss, "program")
-        self._read_rng = make_rng(self._ss, "read")
+        # Read noise is the hot path's largest cost after the products (one normal per output
+        # per read): SFC64 draws them ~30 % faster than the default PCG64, same quality class.
+        self._read_rng = np.random.Generator(np.random.SFC64(child_seed(self._ss, "read")))
         s = self.device.to_si()
         self.g_min, self.g_max = float(s["G_min"]), float(s["G_max"])
         self.scale: float | None = None
