@@ -52,6 +52,7 @@ from neurosim.devices import DeviceArray, ResistiveDevice, neurram_wan2022
 from neurosim.devices import _kernels as K
 from neurosim.errors import ParameterError
 from neurosim.hardware_backends.crossbar.ledger import Ledger
+from neurosim.hardware_backends.crossbar.readout import finish_reads
 from neurosim.random import SeedLike, as_seed_sequence, child_seed, make_rng
 from neurosim.units import Quantity, ohm, second, siemens, to_si, volt
 
@@ -59,6 +60,7 @@ __all__ = ["FIDELITIES", "CrossbarArray", "Tiling", "first_order_ir_matrix",
            "one_hot_ir_factor"]
 
 FIDELITIES = ("ideal", "quantised", "noisy", "full")
+_EMPTY32 = np.zeros(0, dtype=np.float32)
 _OWNER = "CrossbarArray"
 
 
@@ -486,22 +488,21 @@ class CrossbarArray:
             np.rint(xq, out=xq)
             xq *= f32(1.0 / n_dac)
         y = xq @ ops["w"]
+        var = z = _EMPTY32
         if ops["w2"] is not None:
             xq *= xq
-            sd = xq @ ops["w2"]
-            np.sqrt(sd, out=sd)
-            sd *= self._read_rng.standard_normal(sd.shape, dtype=f32)
-            sd *= f32(ops["sigma"])
-            y += sd
+            var = xq @ ops["w2"]
+            z = self._read_rng.standard_normal(var.shape, dtype=f32)
         k = 1.0 / (self.v_read * self.scale)
+        inv_step, n_adc = 1.0, 0
         if self.adc_bits is not None:
             n_adc = 2 ** (self.adc_bits - 1) - 1
             step = ops["full"] / n_adc
-            y *= f32(1.0 / step)
-            np.rint(y, out=y)
-            np.clip(y, -n_adc, n_adc, out=y)
+            inv_step = 1.0 / step
             k *= step
-        return y.astype(float) * k
+        # noise, ADC and float64 weight units in one compiled pass (readout.py)
+        return finish_reads(y, var, z, float(ops["sigma"] or 0.0), inv_step, n_adc, k,
+                            np.empty(y.shape))
 
     def _matvec_operands(self, t_s: float) -> dict[str, Any]:
         key = ("matvec", t_s)
