@@ -93,3 +93,22 @@ def test_deploy_ca3_on_the_virtual_board(tmp_path, capsys):
     assert "cores on 1 chip(s)" in out and "routing entries" in out
     assert "cueCue: 1 core(s)" in out and "OL: 1 core(s)" in out
     assert "no spikes come back from a virtual run" in out
+
+
+def test_deploy_ca3_emulated(tmp_path, capsys):
+    # the emulator runs the board's fixed-point arithmetic; on a short protocol (no content
+    # neuron fires 15 times between its cue's spikes) it scores what the float engines score
+    import re
+
+    from neurosim.models.ca3 import CA3Memory, random_protocol, reference_results
+
+    assert main(["deploy", "ca3", "--spinnaker", "--emulate", "--n-cues", "4",
+                 "--n-content", "8", "--ops", "24", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "emulated 24 operations" in out
+    score = re.search(r"score: (\d+)/(\d+) recalls correct in the emulator", out)
+    ops = random_protocol(4, 8, 24, np.random.default_rng(1))
+    expected = reference_results(ops)
+    results = CA3Memory(4, 8, engine="numba", seed=1).run(ops)
+    scored = [r.result == e for r, e in zip(results, expected) if e is not None]
+    assert score and (int(score.group(1)), int(score.group(2))) == (sum(scored), len(scored))
