@@ -45,6 +45,7 @@ from neurosim.network import (
     StaticSynapse,
     STDPMechanism,
     View,
+    add_spike_times,
 )
 from neurosim.params import Params, Quantity, number, quantity
 from neurosim.random import SeedLike
@@ -524,13 +525,7 @@ class CA3Memory:
         if not checked:
             raise ParameterError("ops", ops, "at least one operation", "CA3Memory")
         idx, steps = self._input_schedule(checked, 0)
-        il = self._spec.groups["IL"]
-        trains = [list(t) for t in il.spike_times]
-        for i, k in zip(idx.tolist(), steps.tolist()):
-            trains[i].append(k * self._dt_s)
-        new_il = SpikeSourceArray("IL", tuple(tuple(t) for t in trains))
-        spec = self._spec.replace(sources=tuple(new_il if s.label == "IL" else s
-                                                for s in self._spec.sources))
+        spec = add_spike_times(self._spec, "IL", idx, steps * self._dt_s * second)
         interval = round(to_si(self.params.op_interval) / self._dt_s)
         return spec, len(checked) * interval * self._dt_s * second
 

@@ -9,8 +9,9 @@ readable script a user can take to an EBRAINS or SpiNNaker job.
 
 The plan carries our conventions, which are sPyNNaker 1!7.4.1's (docs/decisions.md 1-4);
 where a PyNN backend differs, the difference is applied when building
-(:class:`BackendConventions`, in ``conventions``). :func:`add_spike_times` (``spec_helpers``)
-writes input into a spike source before deploying.
+(:class:`BackendConventions`, in ``conventions``). :func:`add_spike_times` (a
+:mod:`neurosim.network` function, re-exported) writes input into a spike source before
+deploying.
 
 Examples
 --------
@@ -37,8 +38,8 @@ from neurosim.hardware_backends.pynn_export.plan import PyNNPlan, pynn_plan
 from neurosim.hardware_backends.pynn_export.replay import PyNNNetwork, to_pynn
 from neurosim.hardware_backends.pynn_export.script import INLINE_LIMIT as INLINE_LIMIT
 from neurosim.hardware_backends.pynn_export.script import export_script, load_script_output
-from neurosim.hardware_backends.pynn_export.spec_helpers import add_spike_times
 from neurosim.hardware_backends.pynn_export.units import PYNN_UNITS, from_pynn_units, to_pynn_units
+from neurosim.network import add_spike_times
 
 __all__ = [
     "CONVENTIONS",

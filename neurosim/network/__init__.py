@@ -11,6 +11,7 @@ from neurosim.network.spec import (
     SpikeSourceArray,
     SpikeSourcePoisson,
     View,
+    add_spike_times,
 )
 from neurosim.network.synapses import (
     AdditiveWeightDependence,
@@ -45,4 +46,5 @@ __all__ = [
     "StaticSynapse",
     "Synapse",
     "View",
+    "add_spike_times",
 ]
