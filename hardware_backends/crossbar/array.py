@@ -368,17 +368,22 @@ class CrossbarArray:
         self.program(t)
         return report
 
-    def reprogram(self, weights: Any, t: Quantity, changed: np.ndarray | None = None) -> None:
-        """Program new weights into the cells that changed (same scale as the first map).
-
-        Weights beyond the mapped range are clipped into the window, as a real write would.
-        """
+    def _clipped_targets(self, weights: Any) -> np.ndarray:
+        """Tiled pair targets of new weights at the first map's scale, clipped into the
+        window as a real write would."""
         self._require("_target", "map")
         w = np.asarray(weights, dtype=float)
         wz = np.where(np.isfinite(w), w, 0.0)
         pos = np.clip(self.g_min + self.scale * np.maximum(wz, 0.0), self.g_min, self.g_max)
         neg = np.clip(self.g_min + self.scale * np.maximum(-wz, 0.0), self.g_min, self.g_max)
-        self._target = self.tiling.to_tiles(pos, neg, self.g_min)
+        return self.tiling.to_tiles(pos, neg, self.g_min)
+
+    def reprogram(self, weights: Any, t: Quantity, changed: np.ndarray | None = None) -> None:
+        """Program new weights into the cells that changed (same scale as the first map).
+
+        Weights beyond the mapped range are clipped into the window, as a real write would.
+        """
+        self._target = self._clipped_targets(weights)
         self.quantise()
         self.program(t, mask=changed)
 
@@ -387,12 +392,7 @@ class CrossbarArray:
         were written elsewhere, e.g. by on-device STDP pulses); same scale as the first map.
         Reads of the cells are not changed; the targets feed the ledger's conductances and
         the conductance map."""
-        self._require("_target", "map")
-        w = np.asarray(weights, dtype=float)
-        wz = np.where(np.isfinite(w), w, 0.0)
-        pos = np.clip(self.g_min + self.scale * np.maximum(wz, 0.0), self.g_min, self.g_max)
-        neg = np.clip(self.g_min + self.scale * np.maximum(-wz, 0.0), self.g_min, self.g_max)
-        self._target = self.tiling.to_tiles(pos, neg, self.g_min)
+        self._target = self._clipped_targets(weights)
         self._cache.clear()
 
     def _phys_mask(self, mask: np.ndarray | None) -> np.ndarray:

@@ -134,12 +134,8 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
 
     # -- build -----------------------------------------------------------------------------
     def _build_neurons(self, spec: NetworkSpec) -> None:
-        self.offset: dict[str, int] = {}
-        n = 0
-        for g in (*spec.populations, *spec.sources):
-            self.offset[g.label] = n
-            n += g.size
-        self.n = n
+        self._index_groups(spec)
+        n = self.n
         self.is_src = np.ones(n, dtype=np.int8)
         self.st = {f: np.zeros(n, dtype=np.int64) for f in LIF_FIELDS}
         self.st["v_thresh"][:] = np.iinfo(np.int32).max

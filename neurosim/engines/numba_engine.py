@@ -69,12 +69,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
 
     # -- build ---------------------------------------------------------------------------
     def _build_neurons(self, spec, dt_s, integration, spiking) -> None:
-        self.offset: dict[str, int] = {}
-        n = 0
-        for g in (*spec.populations, *spec.sources):
-            self.offset[g.label] = n
-            n += g.size
-        self.n = n
+        self._index_groups(spec)
+        n = self.n
         f = lambda value=0.0: np.full(n, value, dtype=np.float64)  # noqa: E731
         self.kind = np.full(n, spiking.KIND_SOURCE, dtype=np.int64)
         self.v, self.i_exc, self.i_inh = f(), f(), f()

@@ -33,6 +33,16 @@ class ScheduleAndRecords:
     dt_s: float
     _step: int
 
+    # -- the global neuron index -------------------------------------------------------------
+    def _index_groups(self, spec: NetworkSpec) -> None:
+        """Populations, then sources, in one index: ``offset[label]`` and ``n``."""
+        self.offset = {}
+        n = 0
+        for g in (*spec.populations, *spec.sources):
+            self.offset[g.label] = n
+            n += g.size
+        self.n = n
+
     # -- spike sources ---------------------------------------------------------------------
     def _set_schedule(self, steps: np.ndarray, idx: np.ndarray) -> None:
         order = np.lexsort((idx, steps))
