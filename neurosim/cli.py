@@ -1,4 +1,5 @@
-"""The ``neurosim`` command line: ``list``, ``run ca3``, ``compare``, ``sweep``, ``plot``.
+"""The ``neurosim`` command line: the parser and dispatch; each subcommand is a module of
+:mod:`neurosim.commands` (``list`` is here).
 
 Models and engines are found through :mod:`neurosim.registry` and imported only when used.
 """
@@ -6,16 +7,12 @@ Models and engines are found through :mod:`neurosim.registry` and imported only 
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from neurosim import __version__, registry
+from neurosim.commands.ca3 import add_ca3_parser, cmd_run_ca3
+from neurosim.commands.compare import add_compare_parser, cmd_compare
 from neurosim.commands.deploy import add_deploy_parser, cmd_deploy
 from neurosim.commands.elm import add_elm_parser, cmd_run_elm
 from neurosim.commands.hlop import add_hlop_parser, cmd_run_hlop
@@ -30,13 +27,6 @@ def _sweep_targets() -> list[SweepTarget]:
     return [get_target(n) for n in target_names()]
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurosim", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"neurosim {__version__}")
@@ -44,88 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list models, engines and hardware backends")
     run = sub.add_parser("run", help="run a model's protocol")
     models = run.add_subparsers(dest="model", required=True)
-    ca3 = models.add_parser(
-        "ca3", help="CA3 content-addressable memory: a random learn/overwrite/recall protocol",
-        description="Runs a random protocol of learn, overwrite, recall-by-cue and "
-                    "recall-by-content operations on the CA3 memory (Casanueva-Morato et al. "
-                    "2024), prints expected vs recalled for each operation and the score, and "
-                    "writes results.json, spikes.npz and (with --plot) raster.png to --out.")
-    ca3.add_argument("--n-cues", type=_positive_int, default=5, help="cue neurons (capacity)")
-    ca3.add_argument("--n-content", type=_positive_int, default=10, help="content bits")
-    ca3.add_argument("--ops", type=_positive_int, default=40, help="number of operations")
-    ca3.add_argument("--query-bits", type=int, default=1,
-                     help="largest recall-by-content query (0: none). Queries of several bits "
-                          "leave Hebbian cross-links in the published network: docs/ca3.md")
-    ca3.add_argument("--no-overwrite", action="store_true",
-                     help="learn each cue at most once")
-    ca3.add_argument("--op-interval", type=float, default=10.0,
-                     help="ms between operation starts (>= 10; the paper: 10)")
-    ca3.add_argument("--engine", default="auto",
-                     help=f"one of {registry.names('engine')} or auto (numba, else brian2)")
-    ca3.add_argument("--seed", type=int, default=0, help="seed of the protocol and simulation")
-    ca3.add_argument("--backend", default=None,
-                     help="run on a simulated hardware backend instead of an engine "
-                          "(crossbar: weights on resistive crossbars, STDP as pulses)")
-    ca3.add_argument("--device", default=None,
-                     help="with --backend crossbar: a resistive device preset "
-                          "(neurram_wan2022, pcm_joshi2020)")
-    ca3.add_argument("--fidelity", default="noisy",
-                     choices=["ideal", "quantised", "noisy", "full"],
-                     help="with --backend crossbar: which physical effects are on")
-    ca3.add_argument("--out", type=Path, default=None, help="folder for the results")
-    ca3.add_argument("--plot", action="store_true", help="write raster.png to --out")
+    add_ca3_parser(models)
     add_sparsey_parser(models)
     add_elm_parser(models)
     add_hlop_parser(models)
     add_lsm_parser(models)
-    cmp = sub.add_parser(
-        "compare", help="run one network on several engines and measure their agreement",
-        description="Runs a NetworkSpec (a JSON file written by spec.to_json(), or a built-in "
-                    "example) on several engines with one seed and reports spike agreement, "
-                    "van Rossum distance, rate error and weight-trajectory error against the "
-                    "first engine; writes report.json and comparison.png to --out.")
-    src = cmp.add_mutually_exclusive_group(required=True)
-    src.add_argument("spec", nargs="?", type=Path, help="a NetworkSpec JSON file")
-    src.add_argument("--example", choices=["coba"],
-                     help="coba: the Vogels-Abbott E/I network at 2000 neurons")
-    cmp.add_argument("--engines", default="numba,brian2,reference",
-                     help="comma-separated engine names; the first is the reference")
-    cmp.add_argument("--duration-ms", type=float, default=200.0)
-    cmp.add_argument("--dt-ms", type=float, default=0.1)
-    cmp.add_argument("--seed", type=int, default=0)
-    cmp.add_argument("--out", type=Path, default=None)
+    add_compare_parser(sub)
     add_sweep_parser(sub, _sweep_targets())
     add_plot_parser(sub)
     add_deploy_parser(sub)
     return parser
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from neurosim.comparison import compare
-    from neurosim.network import NetworkSpec
-    from neurosim.units import ms
-
-    if args.example == "coba":
-        from neurosim.network.examples import vogels_abbott_coba
-
-        spec = vogels_abbott_coba(2000, 0.04)
-    else:
-        spec = NetworkSpec.from_json(args.spec.read_text())
-    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    report = compare(spec, engines, duration=args.duration_ms * ms, dt=args.dt_ms * ms,
-                     seed=args.seed)
-    print(report.table())
-    print("identical spikes on every engine" if report.identical
-          else "engines differ: see the agreement column")
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "report.json").write_text(json.dumps(report.to_dict(), indent=2))
-        import matplotlib
-
-        matplotlib.use("Agg")
-        report.plot(str(args.out / "comparison.png"))
-        print(f"wrote report.json, comparison.png to {args.out}")
-    return 0
 
 
 def cmd_list() -> int:
@@ -140,157 +58,6 @@ def cmd_list() -> int:
     for t in _sweep_targets():
         print(f"  {t.name:<20} {t.summary}")
     return 0
-
-
-def _fmt(bits: Any) -> str:
-    return "-" if bits is None else "{" + ", ".join(str(b) for b in sorted(bits)) + "}"
-
-
-def _describe(op: Any) -> tuple[str, str]:
-    name = type(op).__name__
-    if name == "Learn":
-        return "learn", f"cue {op.cue} <- {_fmt(op.content)}"
-    if name == "RecallByCue":
-        return "recall by cue", f"cue {op.cue}"
-    return "recall by content", f"query {_fmt(op.query)}"
-
-
-def cmd_run_ca3(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    memory_cls = registry.get("model", "ca3")  # the core reaches models by the registry
-    ca3 = importlib.import_module(memory_cls.__module__)
-    rng = np.random.default_rng(args.seed)
-    ops = ca3.random_protocol(args.n_cues, args.n_content, args.ops, rng,
-                              overwrite=not args.no_overwrite, query_bits=args.query_bits)
-    expected = ca3.reference_results(ops)
-    start = time.perf_counter()
-    from neurosim.units import ms
-
-    params = ca3.CA3Params(op_interval=args.op_interval * ms)
-    hardware = {}
-    if args.backend is not None:
-        hardware = {"backend": args.backend, "fidelity": args.fidelity,
-                    "device": _device_preset(args.device)}
-    elif args.device is not None:
-        raise NeurosimError("--device needs --backend crossbar")
-    mem = memory_cls(args.n_cues, args.n_content, engine=args.engine, seed=args.seed,
-                     params=params, **hardware)
-    results = mem.run(ops)
-    wall = time.perf_counter() - start
-    rows = []
-    print(f"{'#':>3}  {'t0 (ms)':>7}  {'operation':<18} {'argument':<28} {'expected':<22} "
-          f"{'recalled':<22} ok")
-    for k, (r, e) in enumerate(zip(results, expected)):
-        kind, arg = _describe(r.op)
-        ok = "" if e is None else ("yes" if r.result == e else "NO")
-        t0 = float(r.t0 / (1e-3 * _second()))
-        print(f"{k:>3}  {t0:>7.0f}  {kind:<18} {arg:<28} {_fmt(e):<22} {_fmt(r.result):<22} {ok}")
-        rows.append({"index": k, "t0_ms": t0, "operation": kind, "argument": arg,
-                     "expected": None if e is None else sorted(e),
-                     "recalled": None if r.result is None else sorted(r.result),
-                     "correct": None if e is None else r.result == e})
-    scored = [row for row in rows if row["correct"] is not None]
-    n_ok = sum(row["correct"] for row in scored)
-    pct = 100.0 * n_ok / len(scored) if scored else 100.0
-    print(f"\nscore: {n_ok}/{len(scored)} recalls correct ({pct:.1f} %), "
-          f"{args.ops} operations, {mem.simulation.engine_name} engine, "
-          f"{wall:.1f} s wall time")
-    if n_ok < len(scored):
-        print("note: see docs/ca3.md for where the published network stops being exact.")
-    if mem.ledger is not None:
-        led = mem.ledger
-        pulses = led.counts.get("program_pulses", 0.0)
-        print(f"\n{args.backend} ledger ({args.fidelity}, device {args.device or 'default'}):")
-        print(led)
-        print(f"total: {led.total_energy_pJ:.4g} pJ, {led.total_latency_us:.4g} us, "
-              f"{pulses:.0f} programming pulses, "
-              f"{led.counts.get('row_reads', 0.0):.0f} row reads")
-    if args.out is not None:
-        _write_ca3_results(args, mem, rows, n_ok, len(scored), wall)
-    return 0
-
-
-def _device_preset(name: str | None) -> Any:
-    """A resistive device preset by name (None: the backend's default)."""
-    if name is None:
-        return None
-    from neurosim.devices import PRESETS, ResistiveDevice, preset
-
-    dev = preset(name)
-    if not isinstance(dev, ResistiveDevice):
-        programmable = sorted(k for k in PRESETS if isinstance(preset(k), ResistiveDevice))
-        raise NeurosimError(f"device {name!r} is a forming (random-weight) model, not a "
-                            f"programmable cell; use one of {programmable}")
-    return dev
-
-
-def _second():
-    from neurosim.units import second
-
-    return second
-
-
-def _git_hash() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).resolve().parent, timeout=5)
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
-    import numpy as np
-
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "model": "ca3", "n_cues": args.n_cues, "n_content": args.n_content, "ops": args.ops,
-        "query_bits": args.query_bits, "overwrite": not args.no_overwrite,
-        "op_interval_ms": args.op_interval,
-        "engine": args.engine, "backend": args.backend, "device": args.device,
-        "fidelity": args.fidelity if args.backend else None,
-        "ledger": mem.ledger.as_dict() if mem.ledger is not None else None,
-        "seed": args.seed, "neurosim": __version__, "git": _git_hash(),
-        "resources": mem.resources(), "score": {"correct": n_ok, "recalls": n_scored},
-        "wall_time_s": wall, "params": mem.params.to_dict(), "operations": rows,
-    }
-    (out / "results.json").write_text(json.dumps(meta, indent=2))
-    arrays = {}
-    for label, data in mem.population_spikes().items():
-        arrays[f"{label}_times_ms"] = np.asarray(data.times / (1e-3 * _second()))
-        arrays[f"{label}_indices"] = data.indices
-    np.savez_compressed(out / "spikes.npz", **arrays)
-    (out / "spec.json").write_text(mem.spec.to_json(indent=1))
-    written = ["results.json", "spikes.npz", "spec.json"]
-    if args.plot:
-        _plot_ca3(mem, rows, out / "raster.png")
-        written.append("raster.png")
-    print(f"wrote {', '.join(written)} to {out}")
-
-
-def _plot_ca3(mem, rows, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from neurosim.plotting import raster
-
-    spikes = mem.output_spikes()
-    marks = []
-    for row in rows:
-        label = {"learn": "L", "recall by cue": "C", "recall by content": "K"}[row["operation"]]
-        bad = "" if row["correct"] in (None, True) else " x"
-        marks.append((row["t0_ms"], f"{label} {row['argument'].split(' ', 1)[-1]}{bad}"))
-    fig, ax = plt.subplots(figsize=(max(10, len(rows) * 0.35), 6))
-    raster([("input layer", spikes["input"]), ("output layer", spikes["output"])], marks,
-           title=f"CA3 memory {mem.n_cues} cues x {mem.n_content} bits "
-                 "(cues below content in each layer; L learn, C cue, K content)", ax=ax)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

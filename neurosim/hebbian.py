@@ -174,7 +174,7 @@ class HebbianNetwork:
     params: Params
 
     def _draw(self, params: Params, given: dict[str, Any], seed: SeedLike, *,
-              dilution: float = 0.0, with_examples: bool) -> None:
+              with_examples: bool) -> None:
         """Set the parameters (``given`` overrides ``params``) and draw the patterns.
 
         Archetypes come from the child seed "archetypes" and examples from "examples", so a
@@ -185,7 +185,7 @@ class HebbianNetwork:
         p = self.params
         self.archetypes = draw_archetypes(p.n_neurons, p.n_archetypes,
                                           make_rng(self.seed, "archetypes"),
-                                          dilution=getattr(p, "dilution", dilution))
+                                          dilution=getattr(p, "dilution", 0.0))
         self.examples = None
         if with_examples:
             self.examples = draw_examples(self.archetypes, p.n_examples, p.quality,

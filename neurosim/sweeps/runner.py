@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import copy
-import functools
-import importlib.metadata
 import multiprocessing
 import multiprocessing.util
 import os
 import pickle
-import subprocess
 import sys
 import threading
 import time
@@ -34,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from neurosim.errors import NeurosimError, ParameterError
+from neurosim.provenance import git_hash, package_versions
 from neurosim.sweeps.cluster import dask_executor, default_workers
 from neurosim.sweeps.grid import RESERVED, ParameterGrid, SweepPoint
 from neurosim.sweeps.store import PointRecord, ResultStore, encode_result, sweep_key
@@ -42,7 +40,6 @@ __all__ = ["PointFailure", "SweepError", "SweepResult", "run_sweep"]
 
 SweepFunction = Callable[[dict[str, Any], np.random.Generator], Mapping[str, Any]]
 
-_VERSIONED = ("neurosim", "numpy", "scipy", "numba", "brian2")
 
 
 @dataclass(frozen=True)
@@ -141,29 +138,9 @@ def _run_point(fn: SweepFunction, params: dict[str, Any], seed: int
     return result, elapsed, versions, git
 
 
-@functools.lru_cache(maxsize=1)
 def _provenance() -> tuple[dict[str, str], str | None]:
-    """Package versions and neurosim's git commit, once per process. Versions come from the
-    installed metadata: brian2 is not imported for this."""
-    versions = {}
-    for name in _VERSIONED:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return versions, _git_hash()
-
-
-def _git_hash() -> str | None:
-    folder = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() or None
+    """Package versions and neurosim's git commit (each looked up once per process)."""
+    return dict(package_versions()), git_hash()
 
 
 _TIDY_REGISTERED = False
