@@ -112,6 +112,38 @@ def _spiked(ring_count, ring_idx, slot):
 
 
 @njit(cache=True)
+def _decay(x, factor):
+    """x *= factor, over whole (sliced) arrays: contiguous and vectorised."""
+    for j in range(x.shape[0]):
+        x[j] *= factor[j]
+
+
+@njit(cache=True, error_model="numpy")
+def _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau, e_rev_e,
+                 e_rev_i, off_over_c, last_spike, refrac_ticks, scratch_x, scratch_ba):
+    """IF_cond_exp neurons [a, b): Brian2's exponential Euler expression, term for term (the
+    constant quotients -1/tau_m, v_rest/tau_m, i_offset/c_m come precomputed: the same
+    floats).
+
+    The loops run over slices from index 0, so the compiler sees non-negative indices (no
+    wrap-around) and vectorises the divisions with contiguous loads; exp, a libm call, runs
+    in a loop of its own."""
+    m = b - a
+    ge, gi, cm = i_exc[a:b], i_inh[a:b], c_m[a:b]
+    nit, rot, ere, eri, oc = (neg_inv_tau[a:b], rest_over_tau[a:b], e_rev_e[a:b],
+                              e_rev_i[a:b], off_over_c[a:b])
+    x, ba = scratch_x[a:b], scratch_ba[a:b]
+    for j in range(m):
+        bj = nit[j] - ge[j] / cm[j] - gi[j] / cm[j]
+        ba[j] = (rot[j] + ere[j] * ge[j] / cm[j] + eri[j] * gi[j] / cm[j] + oc[j]) / bj
+        x[j] = dt * bj
+    vv, last, ref = v[a:b], last_spike[a:b], refrac_ticks[a:b]
+    for j in range(m):
+        if k - last[j] >= ref[j] + 1:
+            vv[j] = -ba[j] + (ba[j] + vv[j]) * np.exp(x[j])
+
+
+@njit(cache=True, error_model="numpy")  # no zero-division branch: divisions vectorise
 def run_steps(
     k0, n_steps,
     # neuron state and parameters (length N)
@@ -147,6 +179,26 @@ def run_steps(
     ring = ring_count.shape[0]
     cap = rec_step.shape[0]
     max_delay = ring - 1
+    # runs of neurons of one kind (populations are contiguous): [seg_start[g], seg_start[g+1])
+    seg_start = np.empty(n + 1, np.int64)
+    seg_kind = np.empty(n + 1, np.int64)
+    n_seg = 0
+    for j in range(n):
+        if j == 0 or kind[j] != kind[j - 1]:
+            seg_start[n_seg] = j
+            seg_kind[n_seg] = kind[j]
+            n_seg += 1
+    seg_start[n_seg] = n
+    scratch_x = np.empty(n)
+    scratch_ba = np.empty(n)
+    # what one unit of weight adds to a target's input: the tick average under sPyNNaker's
+    # arithmetic, else 1 (a product with 1.0 is exact)
+    unit_e = np.ones(n)
+    unit_i = np.ones(n)
+    for j in range(n):
+        if kind[j] == KIND_SPINNAKER:
+            unit_e[j] = init_e[j]
+            unit_i[j] = init_i[j]
     for s in range(n_steps):
         if rec_count[0] + n > cap:
             return s  # the spike record could overflow: let the caller grow it
@@ -162,47 +214,49 @@ def run_steps(
                     probe_out[row, q] = v[j] if var == 0 else (i_exc[j] if var == 1
                                                                 else i_inh[j])
                 probe_count[0] = row + 1
-        # 2. update
-        for j in range(n):
-            if kind[j] == KIND_SOURCE:
+        # 2. update, one kind of neuron at a time: a loop without branches on the kind lets
+        # LLVM vectorise the divisions (IEEE-exact, so the floats do not change)
+        for g in range(n_seg):
+            a, b, kd = seg_start[g], seg_start[g + 1], seg_kind[g]
+            if kd == KIND_SOURCE:
                 continue
-            if kind[j] == KIND_SPINNAKER:
-                if refrac_left[j] <= 0:
-                    a = v_rest[j] + (i_exc[j] - i_inh[j] + i_off[j]) * r_m[j]
-                    v[j] = a - p_m[j] * (a - v[j])
-                else:
-                    refrac_left[j] -= 1
-            elif kind[j] == KIND_COND:
-                if k - last_spike[j] >= refrac_ticks[j] + 1:
-                    # Brian2's exponential Euler expression, term for term; the constant
-                    # quotients (-1/tau_m, v_rest/tau_m, i_offset/c_m) come precomputed,
-                    # the same floats.
-                    b = neg_inv_tau[j] - i_exc[j] / c_m[j] - i_inh[j] / c_m[j]
-                    ba = (rest_over_tau[j] + e_rev_e[j] * i_exc[j] / c_m[j]
-                          + e_rev_i[j] * i_inh[j] / c_m[j] + off_over_c[j]) / b
-                    v[j] = -ba + (ba + v[j]) * np.exp(dt * b)
+            if kd == KIND_SPINNAKER:
+                for j in range(a, b):
+                    if refrac_left[j] <= 0:
+                        u = v_rest[j] + (i_exc[j] - i_inh[j] + i_off[j]) * r_m[j]
+                        v[j] = u - p_m[j] * (u - v[j])
+                    else:
+                        refrac_left[j] -= 1
+            elif kd == KIND_COND:
+                _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau,
+                             e_rev_e, e_rev_i, off_over_c, last_spike, refrac_ticks,
+                             scratch_x, scratch_ba)
             else:
-                if k - last_spike[j] >= refrac_ticks[j] + 1:
-                    v[j] = (v_rest[j] + (v[j] - v_rest[j]) * p_m[j]
-                            + i_off[j] * r_m[j] * (1.0 - p_m[j])
-                            + k_e[j] * i_exc[j] - k_i[j] * i_inh[j])
-            i_exc[j] *= decay_e[j]
-            i_inh[j] *= decay_i[j]
+                for j in range(a, b):
+                    if k - last_spike[j] >= refrac_ticks[j] + 1:
+                        v[j] = (v_rest[j] + (v[j] - v_rest[j]) * p_m[j]
+                                + i_off[j] * r_m[j] * (1.0 - p_m[j])
+                                + k_e[j] * i_exc[j] - k_i[j] * i_inh[j])
+            _decay(i_exc[a:b], decay_e[a:b])
+            _decay(i_inh[a:b], decay_i[a:b])
         # 3. threshold, reset, sources; record and ring
         slot = k % ring
         c = 0
-        for j in range(n):
-            if kind[j] == KIND_SOURCE:
+        for g in range(n_seg):
+            a, b, kd = seg_start[g], seg_start[g + 1], seg_kind[g]
+            if kd == KIND_SOURCE:
                 continue
-            fired = v[j] >= v_thresh[j]
-            if kind[j] != KIND_SPINNAKER and k - last_spike[j] < refrac_ticks[j] + 1:
-                fired = False
-            if fired:
-                v[j] = v_reset[j]
-                refrac_left[j] = refrac_ticks[j]
-                last_spike[j] = k
-                ring_idx[slot, c] = j
-                c += 1
+            # unsigned indices: no wrap-around arithmetic on every access
+            for j in range(np.uint64(a), np.uint64(b)):
+                fired = v[j] >= v_thresh[j]
+                if kd != KIND_SPINNAKER and k - last_spike[j] < refrac_ticks[j] + 1:
+                    fired = False
+                if fired:
+                    v[j] = v_reset[j]
+                    refrac_left[j] = refrac_ticks[j]
+                    last_spike[j] = k
+                    ring_idx[slot, c] = j
+                    c += 1
         cur = src_cursor[0]
         while cur < src_step.shape[0] and src_step[cur] < k:
             cur += 1
@@ -274,15 +328,14 @@ def run_steps(
             old = ks % ring
             for q in range(ring_count[old]):
                 i = ring_idx[old, q]
-                for sid in range(row_ptr[i], row_ptr[i + 1]):
+                for sid in range(np.uint64(row_ptr[i]), np.uint64(row_ptr[i + 1])):
                     if syn_delay[sid] != d:
                         continue
-                    j = syn_post[sid]
-                    spinnaker = kind[j] == KIND_SPINNAKER
+                    j = np.uint64(syn_post[sid])
                     if syn_receptor[sid] == 0:
-                        i_exc[j] += w[sid] * (init_e[j] if spinnaker else 1.0)
+                        i_exc[j] += w[sid] * unit_e[j]
                     else:
-                        i_inh[j] += w[sid] * (init_i[j] if spinnaker else 1.0)
+                        i_inh[j] += w[sid] * unit_i[j]
     return n_steps
 
 
