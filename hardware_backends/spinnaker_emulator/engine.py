@@ -19,6 +19,7 @@ Everything else raises :class:`~neurosim.errors.UnsupportedFeature` naming an al
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -272,6 +273,11 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
         self.ph_n = np.ones(self.n, dtype=np.int64)
         self.ph_time = np.zeros((max(rows, 1), self.post_history), dtype=np.int64)
         self.ph_trace = np.zeros((max(rows, 1), self.post_history), dtype=np.int64)
+        # not board state: what the history dropped, and the pairings lost with it
+        self.drop_n = np.zeros(self.n, dtype=np.int64)
+        self.drop_time = np.zeros((max(rows, 1), self.post_history), dtype=np.int64)
+        self.stdp_lost = np.zeros(n_p, dtype=np.int64)
+        self._lost_reported = 0
 
     def _build_records(self, spec: NetworkSpec) -> None:
         super()._build_records(spec, _VAR_CODE)
@@ -300,6 +306,7 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
             self.lut_plus, self.lut_plus_len, self.lut_minus, self.lut_minus_len,
             sp["a_plus"], sp["a_minus"], sp["w_min"], sp["w_max"],
             self.ph_n, self.ph_time, self.ph_trace, self.post_proj,
+            self.drop_n, self.drop_time, self.stdp_lost,
             self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons, self.probe_var,
             probe_out, np.zeros(1, dtype=np.int64),
         )
@@ -323,6 +330,29 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
                 grow = max(len(self.rec_step), 4 * self.n)
                 self.rec_step = np.concatenate([self.rec_step, np.zeros(grow, np.int64)])
                 self.rec_idx = np.concatenate([self.rec_idx, np.zeros(grow, np.int64)])
+        self._report_lost_pairings()
+
+    @property
+    def stdp_history_losses(self) -> dict[str, int]:
+        """Per plastic projection: the pre spikes so far whose STDP window held a post event
+        that the board's post-event history (``post_history`` entries per neuron,
+        ``post_events.h``) had already dropped, with a non-zero potentiation. A board loses
+        these pairings too; the float engines, whose history is unbounded, apply them. Zero
+        everywhere means the emulator's weights follow the unbounded rule."""
+        return {label: int(self.stdp_lost[entry[1]])
+                for label, entry in self.projections.items() if entry[0] == "plastic"}
+
+    def _report_lost_pairings(self) -> None:
+        total = int(self.stdp_lost.sum())
+        if total > self._lost_reported:
+            where = ", ".join(f"{k!r}: {v}" for k, v in self.stdp_history_losses.items() if v)
+            warnings.warn(
+                f"SpiNNaker's post-event history ({self.post_history} entries per neuron, "
+                f"post_events.h) dropped post spikes before the next pre spike applied them: "
+                f"{total} STDP pairings lost so far ({where}). A board loses them too; the "
+                f"float engines do not (post_history=4096 lifts the limit). See "
+                f"docs/spinnaker_emulator.md.", RuntimeWarning, stacklevel=4)
+            self._lost_reported = total
 
     # -- results ---------------------------------------------------------------------------
     @property

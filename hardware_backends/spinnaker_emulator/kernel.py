@@ -71,6 +71,26 @@ def _lut(table, length, delta):
 
 
 @njit(cache=True)
+def _lost_pairing(n_dropped, dropped, begin, end, delay, last_t, last_tr, lut, lut_len):
+    """Whether a post event dropped from the history lay in this pre spike's window
+    ``(begin, end]`` with a non-zero potentiation: the pairing the board lost.
+
+    ``dropped`` holds the times of the latest ``len(dropped)`` drops (a ring, ``n_dropped``
+    in all); when older drops are forgotten, any of them may lie in the window, and the
+    answer errs towards True."""
+    size = dropped.shape[0]
+    if n_dropped > size and dropped[n_dropped % size] > begin + 1:
+        return True
+    for q in range(min(n_dropped, size)):
+        t = dropped[q]
+        if begin < t <= end:
+            since = t + delay - last_t
+            if since > 0 and _mul16(last_tr, _lut(lut, lut_len, since)) != 0:
+                return True
+    return False
+
+
+@njit(cache=True)
 def run_ticks(
     k0, n_ticks, is_src,
     # neuron state and constants (length N; sources have is_src = 1)
@@ -91,6 +111,9 @@ def run_ticks(
     lut_plus, lut_plus_len, lut_minus, lut_minus_len, a_plus, a_minus, w_min, w_max,
     # post-synaptic event history per neuron (entry 0 the sentinel)
     ph_n, ph_time, ph_trace, post_proj,
+    # what the history dropped: per neuron the count and the latest times (a ring), and per
+    # plastic projection the pairings lost because of it (not part of the board's state)
+    drop_n, drop_time, stdp_lost,
     # recording
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_out, probe_count,
 ):
@@ -168,6 +191,8 @@ def run_ticks(
                         ph_trace[j, ph_n[j]] = tr
                         ph_n[j] += 1
                     else:  # full: drop entry 1 (entry 0 is the sentinel)
+                        drop_time[j, drop_n[j] % drop_time.shape[1]] = ph_time[j, 1]
+                        drop_n[j] += 1
                         for e in range(2, max_events):
                             ph_time[j, e - 1] = ph_time[j, e]
                             ph_trace[j, e - 1] = ph_trace[j, e]
@@ -215,6 +240,10 @@ def run_ticks(
                     w = _s32(ps_w[sid] << shift)
                     begin = last_t - d if last_t >= d else 0
                     end = k - d if k >= d else 0
+                    if drop_n[j] > 0 and last_tr != 0 and _lost_pairing(
+                            drop_n[j], drop_time[j], begin, end, d, last_t, last_tr,
+                            lut_plus[p], lut_plus_len[p]):
+                        stdp_lost[p] += 1
                     m = ph_n[j]
                     prev = 0
                     for e in range(m - 1, 0, -1):
@@ -254,7 +283,7 @@ def run_ticks_reference(
     src_step, src_idx, src_cursor, s_ptr, s_word,
     p_ptr, row_syn_ptr, row_proj, row_last_time, row_last_trace, ps_post, ps_w, ps_delay,
     ps_type, lut_plus, lut_plus_len, lut_minus, lut_minus_len, a_plus, a_minus, w_min, w_max,
-    ph_n, ph_time, ph_trace, post_proj,
+    ph_n, ph_time, ph_trace, post_proj, drop_n, drop_time, stdp_lost,
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_out, probe_count,
 ):
     """NumPy twin of :func:`run_ticks`: the same arguments and in-place updates; neuron
@@ -277,8 +306,8 @@ def run_ticks_reference(
             src_step, src_idx, src_cursor, s_ptr, s_word, p_ptr, row_syn_ptr, row_proj,
             row_last_time, row_last_trace, ps_post, ps_w, ps_delay, ps_type, lut_plus,
             lut_plus_len, lut_minus, lut_minus_len, a_plus, a_minus, w_min, w_max, ph_n,
-            ph_time, ph_trace, post_proj, rec_step, rec_idx, rec_count, probe_neurons,
-            probe_var, probe_out, probe_count, wrap)
+            ph_time, ph_trace, post_proj, drop_n, drop_time, stdp_lost, rec_step, rec_idx,
+            rec_count, probe_neurons, probe_var, probe_out, probe_count, wrap)
     finally:
         for dst, src in zip(state, (v, exc, inh, refract)):
             dst[:] = src
@@ -290,13 +319,14 @@ def _reference_ticks(
     src_step, src_idx, src_cursor, s_ptr, s_word, p_ptr, row_syn_ptr, row_proj,
     row_last_time, row_last_trace, ps_post, ps_w, ps_delay, ps_type, lut_plus, lut_plus_len,
     lut_minus, lut_minus_len, a_plus, a_minus, w_min, w_max, ph_n, ph_time, ph_trace,
-    post_proj, rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_out, probe_count,
-    wrap,
+    post_proj, drop_n, drop_time, stdp_lost, rec_step, rec_idx, rec_count, probe_neurons,
+    probe_var, probe_out, probe_count, wrap,
 ):
     from neurosim.hardware_backends.spinnaker_emulator.stdp import (
         PostHistory,
         StdpParams,
         add_pre_spike,
+        lost_pairing,
         update_synapse,
     )
 
@@ -338,7 +368,10 @@ def _reference_ticks(
             hist = PostHistory(ph_time.shape[1])
             hist.times = [int(x) for x in ph_time[j, :ph_n[j]]]
             hist.traces = [int(x) for x in ph_trace[j, :ph_n[j]]]
-            hist.add(int(k), params[pj].lut_minus)
+            gone = hist.add(int(k), params[pj].lut_minus)
+            if gone is not None:
+                drop_time[j, drop_n[j] % drop_time.shape[1]] = gone
+                drop_n[j] += 1
             ph_n[j] = len(hist.times)
             ph_time[j, :ph_n[j]] = hist.times
             ph_trace[j, :ph_n[j]] = hist.traces
@@ -369,6 +402,9 @@ def _reference_ticks(
                     hist.times = [int(x) for x in ph_time[j, :ph_n[j]]]
                     hist.traces = [int(x) for x in ph_trace[j, :ph_n[j]]]
                     shift = int(sh_exc[j] if t == 0 else sh_inh[j])
+                    if last_tr and lost_pairing(hist, drop_time[j], int(drop_n[j]), k, last_t,
+                                                last_tr, d, params[p]):
+                        stdp_lost[p] += 1
                     wi = update_synapse(int(ps_w[sid]), shift, k, last_t, last_tr, d, hist,
                                         params[p])
                     ps_w[sid] = wi

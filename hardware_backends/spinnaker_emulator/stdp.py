@@ -44,7 +44,7 @@ from neurosim.hardware_backends.spinnaker_emulator.fixed_point import (
 )
 
 __all__ = ["MAX_POST_EVENTS", "PostHistory", "StdpParams", "add_post_spike", "add_pre_spike",
-           "stdp_params", "update_synapse"]
+           "lost_pairing", "stdp_params", "update_synapse"]
 
 #: post_events.h MAX_POST_SYNAPTIC_EVENTS (the sentinel included).
 MAX_POST_EVENTS = 16
@@ -94,16 +94,17 @@ class PostHistory:
         self.times = [0]
         self.traces = [0]
 
-    def add(self, time: int, lut_minus: np.ndarray) -> None:
-        """``synapse_dynamics_process_post_synaptic_event`` then ``post_events_add``."""
+    def add(self, time: int, lut_minus: np.ndarray) -> int | None:
+        """``synapse_dynamics_process_post_synaptic_event`` then ``post_events_add``;
+        returns the time of the event dropped to make room, if any."""
         trace = add_post_spike(time, self.times[-1], self.traces[-1], lut_minus)
-        if len(self.times) < self.capacity:
-            self.times.append(time)
-            self.traces.append(trace)
-        else:  # drop entry 1 (entry 0 is the sentinel)
+        dropped = None
+        if len(self.times) >= self.capacity:  # drop entry 1 (entry 0 is the sentinel)
+            dropped = self.times[1]
             del self.times[1], self.traces[1]
-            self.times.append(time)
-            self.traces.append(trace)
+        self.times.append(time)
+        self.traces.append(trace)
+        return dropped
 
 
 def update_synapse(w_int: int, shift: int, time: int, last_pre_time: int,
@@ -135,3 +136,21 @@ def update_synapse(w_int: int, shift: int, time: int, last_pre_time: int,
         o1 = stdp_mul16(traces[prev], lut_value(p.lut_minus, time - (times[prev] + delay)))
         w = max(s32(w - mul_accum_fixed(p.a_minus, o1)), p.w_min)
     return (w >> shift) & 0xFFFF
+
+
+def lost_pairing(history: PostHistory, dropped: np.ndarray, n_dropped: int, time: int,
+                 last_pre_time: int, last_pre_trace: int, delay: int, p: StdpParams) -> bool:
+    """Scalar twin of the kernel's ``_lost_pairing``: did the history drop a post event of
+    this pre spike's window whose potentiation is not zero? ``dropped``: the latest drop
+    times (a ring of ``len(dropped)``, ``n_dropped`` drops in all)."""
+    begin = last_pre_time - delay if last_pre_time >= delay else 0
+    end = time - delay if time >= delay else 0
+    size = len(dropped)
+    if n_dropped > size and dropped[n_dropped % size] > begin + 1:
+        return True
+    for t in dropped[:min(n_dropped, size)]:
+        since = int(t) + delay - last_pre_time
+        if begin < t <= end and since > 0 and stdp_mul16(
+                last_pre_trace, lut_value(p.lut_plus, since)) != 0:
+            return True
+    return False

@@ -3,6 +3,7 @@ C semantics, the Numba kernel against its NumPy twin, the emulator against the f
 and CA3 on the emulator."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from neurosim.hardware_backends.spinnaker_emulator.stdp import (
     PostHistory,
     StdpParams,
     add_pre_spike,
+    lost_pairing,
     update_synapse,
 )
 from neurosim.models.ca3 import (
@@ -189,9 +191,28 @@ def test_stdp_update_replays_the_post_history():
     # a pre spike at the delayed time of the post spike depresses (sPyNNaker 7)
     assert update_synapse(512, 9, 6, 4, 2048, 1, hist, p) == 0
     # history of 16 entries: the oldest post event is dropped
-    for t in range(10, 30):
-        hist.add(t, lut)
+    dropped = [hist.add(t, lut) for t in range(10, 30)]
     assert len(hist.times) == 16 and hist.times[0] == 0 and hist.times[1] == 15
+    assert dropped == [None] * 14 + [5, 10, 11, 12, 13, 14]
+
+
+def test_a_lost_pairing_needs_a_dropped_event_in_the_window_with_a_non_zero_trace():
+    lut = fp.exp_lut(1.0, 3.0)  # 3 ms: the table ends where the trace rounds to 0
+    p = StdpParams(lut, lut, 0, 6 << 15, 6 << 15, 6 << 15)
+    hist = PostHistory()
+    dropped = np.zeros(16, dtype=np.int64)
+    dropped[0] = 7  # one event, at tick 7, was dropped
+    # pre at 5 (trace 2048), now pre at 20, delay 1: window (4, 19] holds 7, 7 + 1 - 5 = 3
+    assert lost_pairing(hist, dropped, 1, 20, 5, 2048, 1, p)
+    # a pre spike that already saw it (previous pre at 8: window (7, 19]) lost nothing
+    assert not lost_pairing(hist, dropped, 1, 20, 8, 2048, 1, p)
+    # the potentiation it would have given is 0 beyond the table: nothing lost
+    assert not lost_pairing(hist, dropped, 1, 200, 7 - len(lut), 2048, 1, p)
+    # no pre trace (the row never fired): nothing lost
+    assert not lost_pairing(hist, dropped, 1, 20, 5, 0, 1, p)
+    # more drops than remembered, the oldest remembered after the window's start: maybe
+    many = np.arange(30, 46, dtype=np.int64)
+    assert lost_pairing(hist, many, 40, 100, 5, 2048, 1, p)
 
 
 # -- kernel and NumPy twin ---------------------------------------------------------------------
@@ -208,7 +229,8 @@ def test_kernel_and_numpy_twin_agree_on_ca3_with_stdp_and_a_short_history():
                       engine_options={"kernel": k, "post_history": 4})
             for k in ("numba", "reference")]
     for m in mems:
-        m.run(ops, progress=False)
+        with pytest.warns(RuntimeWarning, match="post-event history"):
+            m.run(ops, progress=False)
     sims = [m.simulation for m in mems]
     for label in mems[0].spec.groups:
         a, b = (s.spikes(label) for s in sims)
@@ -219,6 +241,9 @@ def test_kernel_and_numpy_twin_agree_on_ca3_with_stdp_and_a_short_history():
     assert np.array_equal(sims[0].ph_time, sims[1].ph_time)
     assert np.array_equal(sims[0].ph_trace, sims[1].ph_trace)
     assert np.array_equal(sims[0].row_last_trace, sims[1].row_last_trace)
+    assert np.array_equal(sims[0].drop_time, sims[1].drop_time)
+    assert sims[0].stdp_history_losses == sims[1].stdp_history_losses
+    assert sum(sims[0].stdp_history_losses.values()) > 0  # a history of 4 overflows here
     assert len(sims[0].spikes("OL")) > 20
 
 
@@ -348,7 +373,7 @@ PROTOCOLS = {
 @pytest.mark.parametrize("name", sorted(PROTOCOLS))
 def test_ca3_on_the_emulator_is_exact_and_spikes_like_numba(name):
     overwrite, query_bits, n_ops, params = PROTOCOLS[name]
-    got = total = 0
+    got = total = board_got = 0
     for n_c, n_k in SIZES:
         ops = random_protocol(n_c, n_k, n_ops, np.random.default_rng(1000 + n_c),
                               overwrite=overwrite, query_bits=query_bits)
@@ -363,8 +388,20 @@ def test_ca3_on_the_emulator_is_exact_and_spikes_like_numba(name):
         total += len(pairs)
         a, b = emu.output_spikes()["output"], flt.output_spikes()["output"]
         assert np.array_equal(a.indices, b.indices) and np.array_equal(a.times, b.times)
+        # the board's own 16-entry history: wherever it answers differently, it says so
+        board = CA3Memory(n_c, n_k, engine=EMU, seed=0, params=params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            board_results = board.run(ops, progress=False)
+        c = board.output_spikes()["output"]
+        lost = sum(board.simulation.stdp_history_losses.values())
+        if not (np.array_equal(c.indices, b.indices) and np.array_equal(c.times, b.times)):
+            assert lost > 0
+        board_got += sum(r.result == e for r, e in zip(board_results, expected)
+                         if e is not None)
     assert total >= 300
     assert got == total
+    assert board_got < total  # long protocols: the board loses memories (docs)
 
 
 def test_ca3_paper_experiment_board_exact():
@@ -389,7 +426,10 @@ def test_the_board_forgets_when_a_content_neuron_fires_16_times_before_the_cue_r
     # event that would have set the weight is dropped.
     ops = [Learn(0, frozenset({0})), *[Learn(c, frozenset({0})) for c in range(1, 9)],
            RecallByCue(0)]
-    board = CA3Memory(9, 4, engine=EMU, seed=0).run(ops, progress=False)[-1].result
+    mem = CA3Memory(9, 4, engine=EMU, seed=0)
+    with pytest.warns(RuntimeWarning, match=r"post-event history .* 1 STDP pairings lost"):
+        board = mem.run(ops, progress=False)[-1].result
+    assert mem.simulation.stdp_history_losses == {"cue->content": 1, "content->cue": 0}
     unbounded = CA3Memory(9, 4, engine=EMU, seed=0,
                           engine_options=UNBOUNDED).run(ops, progress=False)[-1].result
     flt = CA3Memory(9, 4, engine="numba", seed=0).run(ops, progress=False)[-1].result
@@ -397,7 +437,11 @@ def test_the_board_forgets_when_a_content_neuron_fires_16_times_before_the_cue_r
     assert board == frozenset()
     short = [Learn(0, frozenset({0})), *[Learn(c, frozenset({0})) for c in range(1, 7)],
              RecallByCue(0)]
-    assert CA3Memory(9, 4, engine=EMU, seed=0).run(short)[-1].result == frozenset({0})
+    mem = CA3Memory(9, 4, engine=EMU, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # nothing lost: nothing said
+        assert mem.run(short, progress=False)[-1].result == frozenset({0})
+    assert sum(mem.simulation.stdp_history_losses.values()) == 0
 
 
 # -- API -----------------------------------------------------------------------------------------
