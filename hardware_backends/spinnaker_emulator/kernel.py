@@ -71,6 +71,38 @@ def _lut(table, length, delta):
 
 
 @njit(cache=True)
+def _transfer(rb_exc, rb_inh, exc, inh, sh_exc, sh_inh, exc_init, inh_init):
+    """``neuron_transfer`` over a run of neurons: ``input += decay_s1615(rb << shift, init)``
+    and the slot cleared. An empty slot adds exactly 0, so there is no branch."""
+    for j in range(exc.shape[0]):
+        exc[j] = _s32(exc[j] + _decay(_s32(rb_exc[j] << sh_exc[j]), exc_init[j]))
+        rb_exc[j] = 0
+        inh[j] = _s32(inh[j] + _decay(_s32(rb_inh[j] << sh_inh[j]), inh_init[j]))
+        rb_inh[j] = 0
+
+
+@njit(cache=True)
+def _update(v, exc, inh, refract, i_off, r_m, v_rest, exp_tc):
+    """The LIF step over a run of neurons (``neuron_model_lif_impl.h``): refractory countdown
+    or ``alpha = I R + V_rest; V = alpha - exp_TC (alpha - V)``."""
+    for j in range(v.shape[0]):
+        if refract[j] <= 0:
+            inp = _s32(exc[j] - inh[j] + i_off[j])
+            alpha = _s32(_mulk(inp, r_m[j]) + v_rest[j])
+            v[j] = _s32(alpha - _mulk(exp_tc[j], _s32(alpha - v[j])))
+        else:
+            refract[j] -= 1
+
+
+@njit(cache=True)
+def _decay_inputs(exc, inh, exc_decay, inh_decay):
+    """The synaptic inputs decay at the end of the tick (``decay_s1615``)."""
+    for j in range(exc.shape[0]):
+        exc[j] = _decay(exc[j], exc_decay[j])
+        inh[j] = _decay(inh[j], inh_decay[j])
+
+
+@njit(cache=True)
 def _lost_pairing(n_dropped, dropped, begin, end, delay, last_t, last_tr, lut, lut_len):
     """Whether a post event dropped from the history lay in this pre spike's window
     ``(begin, end]`` with a non-zero potentiation: the pairing the board lost.
@@ -125,81 +157,71 @@ def run_ticks(
     spikes = np.empty(n, dtype=np.int64)
     has_plastic = ps_post.shape[0] > 0
     max_events = ph_time.shape[1]  # post_events.h MAX_POST_SYNAPTIC_EVENTS (16 on the board)
+    # runs of neurons that are not spike sources: [seg_start[g], seg_stop[g])
+    seg_start = np.empty(n + 1, np.int64)
+    seg_stop = np.empty(n + 1, np.int64)
+    n_seg = 0
+    for j in range(n):
+        if not is_src[j] and (j == 0 or is_src[j - 1]):
+            seg_start[n_seg] = j
+            n_seg += 1
+        if not is_src[j] and (j == n - 1 or is_src[j + 1]):
+            seg_stop[n_seg - 1] = j + 1
     for s in range(n_ticks):
         if rec_count[0] + n > cap:
             return s
         k = k0 + s
         slot = k & mask
-        # 1. ring buffer -> synaptic input (a pass of its own only when something is
-        # probed: the probes read every neuron between transfer and update)
-        probing = probe_neurons.shape[0] > 0
-        # The transfer is written out twice on purpose: a shared inlined helper taking the
-        # ten arrays made this loop 8x slower (Numba loses the loop's array analysis).
-        if probing:
-            for j in range(n):
-                if is_src[j]:
-                    continue
-                rb = ring[slot, j]
-                if rb > 0:
-                    exc[j] = _s32(exc[j] + _decay(_s32(rb << sh_exc[j]), exc_init[j]))
-                    ring[slot, j] = 0
-                rb = ring[slot, n + j]
-                if rb > 0:
-                    inh[j] = _s32(inh[j] + _decay(_s32(rb << sh_inh[j]), inh_init[j]))
-                    ring[slot, n + j] = 0
-            # 2. probes
+        # 1. ring buffer -> synaptic input, 2. probes, 3. neurons: each a pass over the
+        # runs of non-source neurons. The passes touch each neuron in the board's order
+        # (transfer, probe, update, threshold, decay; neurons do not interact within a
+        # tick), and the arithmetic helpers run over slices from index 0, so the compiler
+        # vectorises them.
+        for g in range(n_seg):
+            a, b = seg_start[g], seg_stop[g]
+            _transfer(ring[slot, a:b], ring[slot, n + a:n + b], exc[a:b], inh[a:b],
+                      sh_exc[a:b], sh_inh[a:b], exc_init[a:b], inh_init[a:b])
+        if probe_neurons.shape[0] > 0:
             row = probe_count[0]
             for q in range(probe_neurons.shape[0]):
                 j = probe_neurons[q]
                 var = probe_var[q]
                 probe_out[row, q] = v[j] if var == 0 else (exc[j] if var == 1 else inh[j])
             probe_count[0] = row + 1
-        # 3. neurons (the transfer of step 1 per neuron when nothing is probed)
+        for g in range(n_seg):
+            a, b = seg_start[g], seg_stop[g]
+            _update(v[a:b], exc[a:b], inh[a:b], refract[a:b], i_off[a:b], r_m[a:b],
+                    v_rest[a:b], exp_tc[a:b])
         c = 0
-        for j in range(n):
-            if is_src[j]:
-                continue
-            if not probing:
-                rb = ring[slot, j]
-                if rb > 0:
-                    exc[j] = _s32(exc[j] + _decay(_s32(rb << sh_exc[j]), exc_init[j]))
-                    ring[slot, j] = 0
-                rb = ring[slot, n + j]
-                if rb > 0:
-                    inh[j] = _s32(inh[j] + _decay(_s32(rb << sh_inh[j]), inh_init[j]))
-                    ring[slot, n + j] = 0
-            if refract[j] <= 0:
-                inp = _s32(exc[j] - inh[j] + i_off[j])
-                alpha = _s32(_mulk(inp, r_m[j]) + v_rest[j])
-                v[j] = _s32(alpha - _mulk(exp_tc[j], _s32(alpha - v[j])))
-            else:
-                refract[j] -= 1
-            if v[j] >= v_thresh[j]:
-                v[j] = v_reset[j]
-                refract[j] = t_refract[j]
-                spikes[c] = j
-                c += 1
-                pj = post_proj[j]
-                if pj >= 0:
-                    last = ph_n[j] - 1
-                    dec = _i16(_mul16(ph_trace[j, last],
-                                      _lut(lut_minus[pj], lut_minus_len[pj],
-                                           k - ph_time[j, last])))
-                    tr = _i16(dec + 2048)
-                    if ph_n[j] < max_events:
-                        ph_time[j, ph_n[j]] = k
-                        ph_trace[j, ph_n[j]] = tr
-                        ph_n[j] += 1
-                    else:  # full: drop entry 1 (entry 0 is the sentinel)
-                        drop_time[j, drop_n[j] % drop_time.shape[1]] = ph_time[j, 1]
-                        drop_n[j] += 1
-                        for e in range(2, max_events):
-                            ph_time[j, e - 1] = ph_time[j, e]
-                            ph_trace[j, e - 1] = ph_trace[j, e]
-                        ph_time[j, max_events - 1] = k
-                        ph_trace[j, max_events - 1] = tr
-            exc[j] = _decay(exc[j], exc_decay[j])
-            inh[j] = _decay(inh[j], inh_decay[j])
+        for g in range(n_seg):
+            for j in range(np.uint64(seg_start[g]), np.uint64(seg_stop[g])):
+                if v[j] >= v_thresh[j]:
+                    v[j] = v_reset[j]
+                    refract[j] = t_refract[j]
+                    spikes[c] = j
+                    c += 1
+                    pj = post_proj[j]
+                    if pj >= 0:
+                        last = ph_n[j] - 1
+                        dec = _i16(_mul16(ph_trace[j, last],
+                                          _lut(lut_minus[pj], lut_minus_len[pj],
+                                               k - ph_time[j, last])))
+                        tr = _i16(dec + 2048)
+                        if ph_n[j] < max_events:
+                            ph_time[j, ph_n[j]] = k
+                            ph_trace[j, ph_n[j]] = tr
+                            ph_n[j] += 1
+                        else:  # full: drop entry 1 (entry 0 is the sentinel)
+                            drop_time[j, drop_n[j] % drop_time.shape[1]] = ph_time[j, 1]
+                            drop_n[j] += 1
+                            for e in range(2, max_events):
+                                ph_time[j, e - 1] = ph_time[j, e]
+                                ph_trace[j, e - 1] = ph_trace[j, e]
+                            ph_time[j, max_events - 1] = k
+                            ph_trace[j, max_events - 1] = tr
+        for g in range(n_seg):
+            a, b = seg_start[g], seg_stop[g]
+            _decay_inputs(exc[a:b], inh[a:b], exc_decay[a:b], inh_decay[a:b])
         # 4. sources
         cur = src_cursor[0]
         while cur < src_step.shape[0] and src_step[cur] < k:
@@ -217,10 +239,11 @@ def run_ticks(
         # 5. synaptic rows of this tick's spikes
         for q in range(c):
             i = spikes[q]
-            for sid in range(s_ptr[i], s_ptr[i + 1]):
+            # unsigned indices: no wrap-around arithmetic on every access
+            for sid in range(np.uint64(s_ptr[i]), np.uint64(s_ptr[i + 1])):
                 word = s_word[sid]
-                sl = (k + (word >> 48)) & mask
-                tj = word & 0xFFFFFFFF
+                sl = np.uint64((k + (word >> 48)) & mask)
+                tj = np.uint64(word & 0xFFFFFFFF)
                 acc = ring[sl, tj] + ((word >> 32) & 0xFFFF)
                 ring[sl, tj] = acc if acc < 0xFFFF else 0xFFFF
             if not has_plastic:
