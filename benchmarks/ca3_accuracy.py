@@ -37,6 +37,10 @@ REGIMES = {
     "overwrite, recall by cue and 1-3-bit content": (dict(overwrite=True, query_bits=3), 10),
     "overwrite, recall by cue and 1-3-bit content, 20 ms apart": (
         dict(overwrite=True, query_bits=3), 20),
+    "learn once, recall by cue and 1-3-bit content, serial queries": (
+        dict(overwrite=False, query_bits=3), 10, "serial"),
+    "overwrite, recall by cue and 1-3-bit content, serial queries, 20 ms apart": (
+        dict(overwrite=True, query_bits=3), 20, "serial"),
 }
 SIZES = [(5, 10), (8, 16), (16, 32)]
 
@@ -83,8 +87,9 @@ def main() -> None:
         a, b, _ = score(CA3Memory(5, 10, seed=0), ops)
         ok, n = ok + a, n + b
     out["paper_experiments"] = {"correct": ok, "recalls": n, "accuracy": ok / n}
-    for name, (kw, interval_ms) in REGIMES.items():
-        params = CA3Params(op_interval=interval_ms * ms)
+    for name, (kw, interval_ms, *mode) in REGIMES.items():
+        params = CA3Params(op_interval=interval_ms * ms,
+                           query_mode=mode[0] if mode else "parallel")
         row = {}
         for n_c, n_k in SIZES:
             tot = {"cue": [0, 0], "content": [0, 0]}
@@ -100,7 +105,8 @@ def main() -> None:
                 f"{k}_recalls": v[1] for k, v in tot.items()}
         c = sum(v["cue_correct"] + v["content_correct"] for v in row.values())
         t = sum(v["cue_recalls"] + v["content_recalls"] for v in row.values())
-        out["regimes"][name] = {"op_interval_ms": interval_ms, "sizes": row, "correct": c,
+        out["regimes"][name] = {"op_interval_ms": interval_ms,
+                                "query_mode": params.query_mode, "sizes": row, "correct": c,
                                 "recalls": t,
                                 "accuracy": c / t if t else None}
     out["wall_s"] = time.perf_counter() - start

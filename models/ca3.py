@@ -47,7 +47,7 @@ from neurosim.network import (
     View,
     add_spike_times,
 )
-from neurosim.params import Params, Quantity, number, quantity
+from neurosim.params import Params, Quantity, choice, number, quantity
 from neurosim.random import SeedLike
 from neurosim.units import ms, mV, nA, nF, second, to_si
 
@@ -74,6 +74,15 @@ class CA3Params(Params):
     neurons is 6 n_content nA. Delays are 1, 2 or 3 hops of ``hop`` (1 ms). STDP: pair rule,
     tau+ = tau- = 3 ms, A+ = A- = 6, additive in [0, 6] nA; as in sPyNNaker 1!7.4.1 a pairing
     moves a weight by A exp(-dt/tau) = 6 exp(-dt/3 ms) nA (A is not multiplied by w_max).
+
+    ``query_mode`` says how a recall by content presents its bits. ``"parallel"`` (the
+    paper): every queried bit spikes at once, in one operation slot. In the published network
+    that pairing is Hebbian: it strengthens content -> cue links from every queried bit to
+    every recalled cue, so repeated multi-bit queries come to recall cues that never held a
+    bit (docs/ca3.md). ``"serial"``: the bits spike one at a time, ``op_interval`` apart, and
+    the answer is the union of the cues recalled, the exact OR-match of the reference
+    semantics, at the cost of one slot per bit. Single-bit queries are the same in both.
+    Overwrites with recall by content also need ``op_interval >= 20 ms`` to be exact.
     """
 
     cm_slow: Quantity = quantity(0.27 * nF, nF, low=0 * nF, low_open=True)
@@ -95,6 +104,7 @@ class CA3Params(Params):
     hold: Quantity = quantity(3.0 * ms, ms, low=0 * ms, low_open=True)
     op_interval: Quantity = quantity(10.0 * ms, ms, low=0 * ms, low_open=True)
     dt: Quantity = quantity(1.0 * ms, ms, low=0 * ms, low_open=True)
+    query_mode: str = choice("parallel", ("parallel", "serial"))
 
     def check(self) -> None:
         if to_si(self.v_thresh) <= to_si(self.v_rest):
@@ -467,20 +477,34 @@ class CA3Memory:
         self._sim.inject("IL", idx, steps * dt * second)
         if progress is None:
             progress = len(checked) >= 50
-        self._sim.run(len(checked) * interval * dt * second, progress=progress)
+        n_slots = int(self._slots(checked).sum())
+        self._sim.run(n_slots * interval * dt * second, progress=progress)
         results = self._decode(checked, self._sim.spikes("OL"), start)
         self.history.extend(results)
         return results
+
+    def _slots(self, ops: Sequence[Operation]) -> np.ndarray:
+        """How many ``op_interval`` slots each operation takes: one, or one per queried bit
+        for a recall by content under ``query_mode="serial"``."""
+        serial = self.params.query_mode == "serial"
+        return np.array([len(op.query) if serial and isinstance(op, RecallByContent) else 1
+                         for op in ops], dtype=np.int64)
+
+    def _op_starts(self, ops: Sequence[Operation], start: int) -> np.ndarray:
+        """The step each operation starts at, from step ``start``."""
+        interval = round(to_si(self.params.op_interval) / self._dt_s)
+        slots = self._slots(ops)
+        return start + interval * (np.cumsum(slots) - slots)
 
     def _input_schedule(self, ops: Sequence[Operation], start: int
                         ) -> tuple[np.ndarray, np.ndarray]:
         """Input-layer neurons and the steps they fire at for ``ops`` from step ``start``."""
         hold = round(to_si(self.params.hold) / self._dt_s)
         interval = round(to_si(self.params.op_interval) / self._dt_s)
+        serial = self.params.query_mode == "serial"
         idx: list[int] = []
         steps: list[int] = []
-        for k, op in enumerate(ops):
-            s0 = start + k * interval
+        for op, s0 in zip(ops, self._op_starts(ops, start).tolist()):
             if isinstance(op, Learn):
                 neurons = [op.cue, *(self.n_cues + b for b in sorted(op.content))]
                 for h in range(hold):
@@ -492,7 +516,8 @@ class CA3Memory:
             else:
                 neurons = [self.n_cues + b for b in sorted(op.query)]
                 idx += neurons
-                steps += [s0] * len(neurons)
+                steps += ([s0 + m * interval for m in range(len(neurons))] if serial
+                          else [s0] * len(neurons))
         return np.array(idx, dtype=np.int64), np.array(steps, dtype=np.int64)
 
     def _decode(self, ops: Sequence[Operation], out: SpikeData, start: int) -> list[OpResult]:
@@ -500,9 +525,12 @@ class CA3Memory:
         dt = self._dt_s
         interval = round(to_si(self.params.op_interval) / dt)
         results = []
-        for k, op in enumerate(ops):
-            t0 = (start + k * interval) * dt
-            window = out.between(t0 * second, (t0 + interval * dt) * second)
+        # an operation's window spans its slots: a serial query's answer is then the union
+        # of the cues its bits recalled
+        for op, s0, n in zip(ops, self._op_starts(ops, start).tolist(),
+                             self._slots(ops).tolist()):
+            t0 = s0 * dt
+            window = out.between(t0 * second, (t0 + n * interval * dt) * second)
             fired = set(window.indices.tolist())
             if isinstance(op, RecallByCue):
                 result: frozenset[int] | None = frozenset(
@@ -527,7 +555,7 @@ class CA3Memory:
         idx, steps = self._input_schedule(checked, 0)
         spec = add_spike_times(self._spec, "IL", idx, steps * self._dt_s * second)
         interval = round(to_si(self.params.op_interval) / self._dt_s)
-        return spec, len(checked) * interval * self._dt_s * second
+        return spec, int(self._slots(checked).sum()) * interval * self._dt_s * second
 
     def deploy(self, ops: Sequence[Operation], backend: str = "spinnaker",
                **options: Any) -> CA3Deployment:

@@ -41,6 +41,10 @@ def add_ca3_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     ca3.add_argument("--query-bits", type=int, default=1,
                      help="largest recall-by-content query (0: none). Queries of several bits "
                           "leave Hebbian cross-links in the published network: docs/ca3.md")
+    ca3.add_argument("--query-mode", choices=["parallel", "serial"], default="parallel",
+                     help="parallel: a query's bits spike together (the paper); serial: one "
+                          "bit per --op-interval slot, the answer the union (exact OR-match "
+                          "with --op-interval 20)")
     ca3.add_argument("--no-overwrite", action="store_true",
                      help="learn each cue at most once")
     ca3.add_argument("--op-interval", type=float, default=10.0,
@@ -87,7 +91,7 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     from neurosim.units import ms
 
-    params = ca3.CA3Params(op_interval=args.op_interval * ms)
+    params = ca3.CA3Params(op_interval=args.op_interval * ms, query_mode=args.query_mode)
     hardware = {}
     if args.backend is not None:
         hardware = {"backend": args.backend, "fidelity": args.fidelity,
@@ -159,7 +163,7 @@ def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
     meta = {
         "model": "ca3", "n_cues": args.n_cues, "n_content": args.n_content, "ops": args.ops,
         "query_bits": args.query_bits, "overwrite": not args.no_overwrite,
-        "op_interval_ms": args.op_interval,
+        "op_interval_ms": args.op_interval, "query_mode": args.query_mode,
         "engine": args.engine, "backend": args.backend, "device": args.device,
         "fidelity": args.fidelity if args.backend else None,
         "ledger": mem.ledger.as_dict() if mem.ledger is not None else None,
