@@ -112,3 +112,18 @@ def test_deploy_ca3_emulated(tmp_path, capsys):
     results = CA3Memory(4, 8, engine="numba", seed=1).run(ops)
     scored = [r.result == e for r, e in zip(results, expected) if e is not None]
     assert score and (int(score.group(1)), int(score.group(2))) == (sum(scored), len(scored))
+    assert "post-event history" not in out  # nothing lost, nothing said
+
+
+def test_deploy_ca3_emulated_says_what_the_board_loses(capsys):
+    # 150 operations on 8 x 16: content neurons fire more than 15 times between their cue's
+    # spikes, and the board's post-event history drops pairings (docs/spinnaker_emulator.md)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["deploy", "ca3", "--spinnaker", "--emulate", "--n-cues", "8",
+                     "--n-content", "16", "--ops", "150", "--seed", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "STDP pairings lost to the board's 16-entry post-event history: {'cue->content'" \
+        in out

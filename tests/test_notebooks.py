@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # What each notebook must print (its results, not only "no error").
 EXPECTED = {
-    "ca3_memory.ipynb": ["cue 0      -> [0, 1, 8, 9]", "recalls correct"],
+    "ca3_memory.ipynb": ["cue 0      -> [0, 1, 8, 9]", "recalls correct",
+                         "serial   queries: 10/10 recalls by content correct"],
     "hebbian_phase_diagrams.ipynb": [
         "AGS alpha_c = 0.1379, m(alpha_c) = 0.967, m(0.10) = 0.998",
         "supervised P=4 M=25 r=0.2: m = 0.6",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -453,6 +453,9 @@ class EmulationResult:
         Every projection's weights as the board holds them at the end.
     seconds
         Wall-clock time of the run (build excluded).
+    stdp_history_losses
+        Per plastic projection, the STDP pairings the board's post-event history lost
+        (:attr:`SpiNNakerEmulatorSimulation.stdp_history_losses`).
     """
 
     spec: NetworkSpec
@@ -464,6 +467,7 @@ class EmulationResult:
     quantisation: list[dict[str, Any]]
     weights: dict[str, Quantity]
     seconds: float
+    stdp_history_losses: dict[str, int] = field(default_factory=dict)
 
 
 def emulate(spec: NetworkSpec, duration: Quantity, *, timestep: Quantity = 1 * ms,
@@ -501,7 +505,7 @@ def emulate(spec: NetworkSpec, duration: Quantity, *, timestep: Quantity = 1 * m
     return EmulationResult(spec, duration, True, blocks, spikes, sim.validation,
                            quantisation_report(spec, timestep=timestep, seed=seed,
                                                report=sim.validation),
-                           weights, seconds)
+                           weights, seconds, sim.stdp_history_losses)
 
 
 def quantisation_report(spec: NetworkSpec, *, timestep: Quantity = 1 * ms,

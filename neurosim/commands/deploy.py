@@ -69,6 +69,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.emulate:
         print(f"emulated {len(ops)} operations in {result.seconds:.3f} s (bit-accurate "
               "fixed-point arithmetic of the board; docs/spinnaker_emulator.md)")
+        lost = {k: v for k, v in result.stdp_history_losses.items() if v}
+        if lost:
+            print(f"STDP pairings lost to the board's 16-entry post-event history: {lost}")
     else:
         print(result.mapping.summary())
         print(f"run folder: {result.run_dir}")

@@ -453,6 +453,7 @@ def test_emulate_gives_neo_data_and_the_quantisation():
     assert len(seg.spiketrains) == 10
     assert {r["projection"] for r in res.quantisation} == {"S->A", "A->B", "B-|A"}
     assert res.weights["S->A"].shape == (20, 10)
+    assert res.stdp_history_losses == {}  # nothing plastic
     block = get_engine(EMU).build(spec, dt=1 * ms, seed=2).run(10 * ms).to_neo()
     assert {st.annotations["source_population"] for st in block.segments[0].spiketrains} \
         == {"A", "B"}
