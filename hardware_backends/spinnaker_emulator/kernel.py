@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from neurosim.kernels.spiking import contiguous_runs
+
 __all__ = ["MAX_POST_EVENTS", "run_ticks", "run_ticks_reference"]
 
 MAX_POST_EVENTS = 16
@@ -158,15 +160,9 @@ def run_ticks(
     has_plastic = ps_post.shape[0] > 0
     max_events = ph_time.shape[1]  # post_events.h MAX_POST_SYNAPTIC_EVENTS (16 on the board)
     # runs of neurons that are not spike sources: [seg_start[g], seg_stop[g])
-    seg_start = np.empty(n + 1, np.int64)
-    seg_stop = np.empty(n + 1, np.int64)
-    n_seg = 0
-    for j in range(n):
-        if not is_src[j] and (j == 0 or is_src[j - 1]):
-            seg_start[n_seg] = j
-            n_seg += 1
-        if not is_src[j] and (j == n - 1 or is_src[j + 1]):
-            seg_stop[n_seg - 1] = j + 1
+    seg_start, seg_stop, src_run = contiguous_runs(is_src)
+    seg_start, seg_stop = seg_start[src_run == 0], seg_stop[src_run == 0]
+    n_seg = seg_start.shape[0]
     for s in range(n_ticks):
         if rec_count[0] + n > cap:
             return s

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["counter_normal", "counter_uniform", "nearest_level", "run_steps",
+__all__ = ["contiguous_runs", "counter_normal", "counter_uniform", "nearest_level", "run_steps",
            "run_steps_reference"]
 
 KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE, KIND_COND = 0, 1, 2, 3
@@ -112,6 +112,27 @@ def _spiked(ring_count, ring_idx, slot):
 
 
 @njit(cache=True)
+def contiguous_runs(values):
+    """The runs of equal consecutive entries of ``values``: ``(starts, stops, value)``, one
+    entry per run, run g covering ``[starts[g], stops[g])``."""
+    n = values.shape[0]
+    starts = np.empty(n, np.int64)
+    stops = np.empty(n, np.int64)
+    value = np.empty(n, values.dtype)
+    m = 0
+    for j in range(n):
+        if j == 0 or values[j] != values[j - 1]:
+            if m > 0:
+                stops[m - 1] = j
+            starts[m] = j
+            value[m] = values[j]
+            m += 1
+    if m > 0:
+        stops[m - 1] = n
+    return starts[:m], stops[:m], value[:m]
+
+
+@njit(cache=True)
 def _decay(x, factor):
     """x *= factor, over whole (sliced) arrays: contiguous and vectorised."""
     for j in range(x.shape[0]):
@@ -179,16 +200,9 @@ def run_steps(
     ring = ring_count.shape[0]
     cap = rec_step.shape[0]
     max_delay = ring - 1
-    # runs of neurons of one kind (populations are contiguous): [seg_start[g], seg_start[g+1])
-    seg_start = np.empty(n + 1, np.int64)
-    seg_kind = np.empty(n + 1, np.int64)
-    n_seg = 0
-    for j in range(n):
-        if j == 0 or kind[j] != kind[j - 1]:
-            seg_start[n_seg] = j
-            seg_kind[n_seg] = kind[j]
-            n_seg += 1
-    seg_start[n_seg] = n
+    # runs of neurons of one kind (populations are contiguous)
+    seg_start, seg_stop, seg_kind = contiguous_runs(kind)
+    n_seg = seg_start.shape[0]
     scratch_x = np.empty(n)
     scratch_ba = np.empty(n)
     # what one unit of weight adds to a target's input: the tick average under sPyNNaker's
@@ -217,7 +231,7 @@ def run_steps(
         # 2. update, one kind of neuron at a time: a loop without branches on the kind lets
         # LLVM vectorise the divisions (IEEE-exact, so the floats do not change)
         for g in range(n_seg):
-            a, b, kd = seg_start[g], seg_start[g + 1], seg_kind[g]
+            a, b, kd = seg_start[g], seg_stop[g], seg_kind[g]
             if kd == KIND_SOURCE:
                 continue
             if kd == KIND_SPINNAKER:
@@ -243,7 +257,7 @@ def run_steps(
         slot = k % ring
         c = 0
         for g in range(n_seg):
-            a, b, kd = seg_start[g], seg_start[g + 1], seg_kind[g]
+            a, b, kd = seg_start[g], seg_stop[g], seg_kind[g]
             if kd == KIND_SOURCE:
                 continue
             # unsigned indices: no wrap-around arithmetic on every access

@@ -177,3 +177,13 @@ def test_device_plasticity_refuses_bad_arguments():
         sim.set_plasticity_device("plastic", np.array([2.0, 1.0]) * nA)
     with pytest.raises(ParameterError):
         sim.set_plasticity_device("plastic", _levels(1, 5), up=0)
+
+
+def test_contiguous_runs_split_an_array_into_its_runs_of_equal_values():
+    from neurosim.kernels.spiking import contiguous_runs
+
+    starts, stops, value = contiguous_runs(np.array([2, 2, 0, 0, 0, 3, 2], dtype=np.int64))
+    assert starts.tolist() == [0, 2, 5, 6] and stops.tolist() == [2, 5, 6, 7]
+    assert value.tolist() == [2, 0, 3, 2]
+    empty = contiguous_runs(np.zeros(0, dtype=np.int8))
+    assert [len(x) for x in empty] == [0, 0, 0]
