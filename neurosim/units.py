@@ -67,6 +67,7 @@ _NAMED_UNITS: dict[str, Any] = {
     "siemens": siemens,
     "ohm": ohm,
     "hertz": Hz,
+    "volt/second": volt / second,
     "1": 1,
 }
 _DIMENSION_WORDS = {
@@ -77,6 +78,7 @@ _DIMENSION_WORDS = {
     "siemens": "a conductance",
     "ohm": "a resistance",
     "hertz": "a rate",
+    "volt/second": "a voltage per time",
     "1": "a number",
 }
 
@@ -143,5 +145,6 @@ def _example(unit: Any) -> str:
         "siemens": "uS",
         "ohm": "Mohm",
         "hertz": "Hz",
+        "volt/second": "mV/ms",
     }
     return examples.get(si_unit_name(unit), str(unit))

@@ -34,8 +34,9 @@ from neurosim.errors import ParameterError
 from neurosim.hardware_backends.crossbar.array import FIDELITIES, CrossbarArray
 from neurosim.hardware_backends.crossbar.ledger import Ledger, constants
 from neurosim.network import NetworkSpec, Probe, STDPMechanism
+from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike, as_seed_sequence, child_seed
-from neurosim.units import Quantity, amp, ms, ohm, second, siemens, to_si, volt
+from neurosim.units import Quantity, ms, ohm, second, to_si, volt
 
 __all__ = ["PLASTICITY", "CrossbarSimulation", "build_simulation"]
 
@@ -214,7 +215,7 @@ class CrossbarSimulation(Simulation):
         self.inner.set_weights(label, w * self._unit(label))
 
     def _unit(self, label: str) -> Any:
-        return amp if self.spec.projection(label).synapse.kind == "current" else siemens
+        return WEIGHT_SI_UNITS[self.spec.projection(label).synapse.kind]
 
     def _write_back(self, t_s: float) -> None:
         """``"engine"`` plasticity: program the weights that learning changed, read back."""
@@ -350,6 +351,4 @@ class CrossbarSimulation(Simulation):
         return np.asarray(to_si(self.inner.get_state(label, variable)))
 
     def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
-        from neurosim.engines.base import _STATE_UNITS
-
-        self.inner.set_state(label, variable, values_si * _STATE_UNITS[variable])
+        self.inner.set_state(label, variable, values_si * self.state_unit(label, variable))

@@ -34,8 +34,9 @@ from neurosim.network import (
     STDPMechanism,
     View,
 )
+from neurosim.network.cells import WEIGHT_UNITS
 from neurosim.random import SeedLike, as_seed_sequence, child_seed
-from neurosim.units import Quantity, ms, second, to_si
+from neurosim.units import Quantity, ms, second, si_unit_name, to_si
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def _population_plan(pop: Population, root: np.random.SeedSequence,
     given = dict(pop.initial_values)
     # PyNN starts v at -65 mV whatever v_rest is; we start it at v_rest: always say it.
     for name in ("v", *[n for n in cell.recordable[1:] if n in given]):
-        dim = "volt" if name == "v" else ("amp" if name.startswith("isyn") else "siemens")
+        dim = cell.state[name].unit
         values = _si_to_pynn(pop.initial(name, root), dim)
         init[name] = float(values[0]) if np.all(values == values[0]) else values.tolist()
     record = []
@@ -262,7 +263,7 @@ def _projection_plan(spec: NetworkSpec, proj: Projection, root: np.random.SeedSe
     delay_s = dt_s if syn.delay is None else float(to_si(syn.delay))
     delay = _clean(steps_of(delay_s, dt_s, f"delay of projection {proj.label!r}") * dt_s * 1e3)
     kind = syn.kind
-    unit = "amp" if kind == "current" else "siemens"
+    unit = si_unit_name(WEIGHT_UNITS[kind])
     weight = _si_to_pynn(float(to_si(syn.weight)), unit)
     stdp = None
     if isinstance(syn, STDPMechanism):

@@ -101,7 +101,8 @@ def load_script_output(path: str | Path, spec: NetworkSpec) -> dict[str, Any]:
             continue
         else:
             variable = key.split(".")[-1]
-            dim = {"v": "volt", "isyn_exc": "amp", "isyn_inh": "amp"}.get(variable, "siemens")
+            label = key[: -len(variable) - 1]
+            dim = spec.population(label).celltype.state[variable].unit
             out[key] = (np.asarray(data[f"{key}.times_ms"]) * 1e-3 * second,
                         from_pynn_units(data[key], dim))
     return out

@@ -34,6 +34,8 @@ PYNN_UNITS: dict[str, tuple[str, Any]] = {
     "farad": ("nF", nF),
     "siemens": ("uS", uS),
     "hertz": ("Hz", Hz),
+    "volt/second": ("mV/ms", mV / ms),
+    "1": ("", 1),
 }
 
 
@@ -71,8 +73,11 @@ def from_pynn_units(value: Any, dimension: str) -> Quantity:
 
 
 def _si_to_pynn(value_si: Any, dimension: str) -> Any:
+    if dimension == "1":  # a plain number (gating variables): nothing to convert
+        arr = np.asarray(value_si, dtype=float)
+        return float(arr) if arr.ndim == 0 else arr
     return to_pynn_units(np.asarray(value_si, dtype=float) * _SI[dimension])
 
 
 _SI = {"second": second, "volt": volt, "amp": amp, "farad": farad, "siemens": siemens,
-       "hertz": Hz}
+       "hertz": Hz, "volt/second": volt / second, "1": 1}

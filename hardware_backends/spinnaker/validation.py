@@ -231,7 +231,7 @@ def _check_weights_and_delays(report: ValidationReport, spec: NetworkSpec, plan:
     for pop in spec.populations:
         incoming = [p for p in plan.projections if p.post[0] == pop.label]
         check = report.populations[pop.label]
-        kind = type(pop.celltype).synapse_kind
+        kind = pop.celltype.weight_kind
         gscale = GLOBAL_WEIGHT_SCALE[kind]
         # Ring-buffer left shift per synapse type, as population_vertex.py
         # get_ring_buffer_shifts and _Stats.get_max_weight compute it. Every delay of a

@@ -17,14 +17,11 @@ import numpy as np
 from neurosim.engines.data import SpikeData, StateData, to_neo_block
 from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
 from neurosim.network import NetworkSpec
+from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike
-from neurosim.units import Quantity, amp, ms, require_quantity, second, siemens, to_si, volt
+from neurosim.units import Quantity, ms, require_quantity, second, to_si
 
 __all__ = ["Builder", "Engine", "Simulation", "check_dt", "steps_of"]
-
-_STATE_UNITS = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
-                "gsyn_inh": siemens}
-
 
 class Builder:
     """A registry of build functions for one engine, keyed by spec node type.
@@ -196,12 +193,13 @@ class Simulation(ABC):
         projection
             A projection label of the spec.
         values
-            Amperes (current-based targets) or siemens (conductance-based): an
+            Amperes (current-based targets), siemens (conductance-based) or volts (voltage
+            jumps): an
             ``(n_pre, n_post)`` matrix as :meth:`weights` returns (entries where there is no
             synapse are ignored), or one value per synapse in :meth:`synapse_index` order.
         """
         proj = self._check_projection(projection)
-        unit = amp if proj.synapse.kind == "current" else siemens
+        unit = WEIGHT_SI_UNITS[proj.synapse.kind]
         owner = f"{type(self).__name__}.set_weights"
         require_quantity(values, unit, "values", owner)
         w = np.asarray(to_si(values), dtype=np.float64)
@@ -218,10 +216,14 @@ class Simulation(ABC):
         self._set_weights(projection, np.array(w))
 
     def get_state(self, label: str, variable: str) -> Quantity:
-        """A state variable (``"v"``, ``"isyn_exc"``, ``"isyn_inh"``, ``"gsyn_exc"``,
-        ``"gsyn_inh"``) of every neuron of population ``label``, now."""
+        """A recordable state variable (``"v"``, ``"isyn_exc"``, ``"w"``...) of every neuron
+        of population ``label``, now."""
         self._check_state(label, variable)
-        return np.array(self._get_state(label, variable)) * _STATE_UNITS[variable]
+        return np.array(self._get_state(label, variable)) * self.state_unit(label, variable)
+
+    def state_unit(self, label: str, variable: str) -> Any:
+        """The unit of a state variable of population ``label`` (from its cell type)."""
+        return self.spec.population(label).celltype.state_unit(variable)
 
     def set_state(self, label: str, variable: str, values: Quantity) -> None:
         """Set a state variable of population ``label`` (a value or one per neuron).
@@ -230,7 +232,7 @@ class Simulation(ABC):
         """
         size = self._check_state(label, variable)
         owner = f"{type(self).__name__}.set_state"
-        require_quantity(values, _STATE_UNITS[variable], "values", owner)
+        require_quantity(values, self.state_unit(label, variable), "values", owner)
         v = np.asarray(to_si(values), dtype=np.float64)
         try:
             v = np.broadcast_to(v, (size,)).copy()

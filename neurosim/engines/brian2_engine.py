@@ -30,6 +30,7 @@ method); ``IF_cond_exp`` uses exponential Euler (conductance-based, not linear).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -54,7 +55,6 @@ from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.lif import refractory_steps, step_constants
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
-    IF_cond_exp,
     IF_curr_exp,
     NetworkSpec,
     Population,
@@ -65,36 +65,11 @@ from neurosim.network import (
     StaticSynapse,
     STDPMechanism,
 )
+from neurosim.network.cells import WEIGHT_SI_UNITS, brian2_name
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.units import Quantity, ms, second, to_si
+from neurosim.units import Quantity, ms, second, si_unit_name, to_si
 
 __all__ = ["Brian2Builder", "Brian2Engine", "Brian2Simulation"]
-
-_CELL_PARAMS = {
-    IF_curr_exp: "cm tau_m tau_syn_E tau_syn_I i_offset v_rest v_reset v_thresh".split(),
-    IF_cond_exp: ("cm tau_m tau_syn_E tau_syn_I e_rev_E e_rev_I i_offset v_rest v_reset "
-                  "v_thresh").split(),
-}
-
-_EQS = {
-    IF_curr_exp: """
-        dv/dt = (v_rest - v)/tau_m + (isyn_exc - isyn_inh + i_offset)/c_m : volt (unless refractory)
-        disyn_exc/dt = -isyn_exc/tau_syn_E : amp
-        disyn_inh/dt = -isyn_inh/tau_syn_I : amp
-    """,
-    IF_cond_exp: """
-        dv/dt = (v_rest - v)/tau_m + (gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v)
-                 + i_offset)/c_m : volt (unless refractory)
-        dgsyn_exc/dt = -gsyn_exc/tau_syn_E : siemens
-        dgsyn_inh/dt = -gsyn_inh/tau_syn_I : siemens
-    """,
-}
-_METHOD = {IF_curr_exp: "exact", IF_cond_exp: "exponential_euler"}
-_UNIT_DECL = {"cm": "farad", "tau_m": "second", "tau_syn_E": "second", "tau_syn_I": "second",
-              "i_offset": "amp", "v_rest": "volt", "v_reset": "volt", "v_thresh": "volt",
-              "e_rev_E": "volt", "e_rev_I": "volt"}
-_TARGET = {IF_curr_exp: {"excitatory": "isyn_exc", "inhibitory": "isyn_inh"},
-           IF_cond_exp: {"excitatory": "gsyn_exc", "inhibitory": "gsyn_inh"}}
 
 # Pathway order inside Brian2's "synapses" slot at one step: post events first (sPyNNaker
 # applies post events at or before a pre spike's time before that spike's depression), then
@@ -134,44 +109,60 @@ class _Context:
 @Brian2Builder.register(Population)
 def _build_population(pop: Population, ctx: _Context) -> None:
     cell = pop.celltype
-    ctype = type(cell)
-    if ctype not in _EQS:
-        raise UnsupportedFeature(f"cell type {ctype.__name__}", "brian2", "IF_curr_exp")
     if ctx.integration == "spinnaker":
         group = _spinnaker_group(pop, ctx)
     else:
-        group = _exact_group(pop, ctx)
-    group.v = pop.initial("v", ctx.seed) * b2.volt
-    syn_unit = b2.siemens if ctype is IF_cond_exp else b2.amp
-    for name in pop.celltype.recordable[1:]:  # the synaptic state variables
-        setattr(group, name, pop.initial(name, ctx.seed) * syn_unit)
+        group = _declared_group(pop, ctx)
+    for name, var in cell.state.items():
+        if name in group.variables:
+            values = (np.full(pop.size, cell.initial_si(name)) if var.internal
+                      else pop.initial(name, ctx.seed))
+            setattr(group, name + "_", values)
     ctx.groups[pop.label] = group
     ctx.objects.append(group)
 
 
+def _param_declarations(cell: Any) -> str:
+    """``name : unit (constant)`` for every parameter of a cell type (one value per neuron)."""
+    lines = []
+    for f in dataclasses.fields(cell):
+        unit = f.metadata.get("unit")
+        if unit is not None:
+            lines.append(f"{brian2_name(f.name)} : {si_unit_name(unit)} (constant)")
+    return "\n".join(lines)
+
+
 def _set_params(group: Any, cell: Any) -> dict[str, float]:
     si = cell.to_si()
-    for n in _CELL_PARAMS[type(cell)]:
-        setattr(group, _b2name(n), si[n] * getattr(b2, _UNIT_DECL[n]))
+    for f in dataclasses.fields(cell):
+        if f.metadata.get("unit") is not None:
+            setattr(group, brian2_name(f.name) + "_", si[f.name])
     return si
 
 
-def _exact_group(pop: Population, ctx: _Context) -> Any:
-    """Continuous-time dynamics, integrated exactly (linear) or by exponential Euler."""
-    ctype = type(pop.celltype)
-    names = _CELL_PARAMS[ctype]
-    eqs = _EQS[ctype] + "".join(f"\n{_b2name(n)} : {_UNIT_DECL[n]} (constant)" for n in names)
-    eqs += "\nrefractory_period : second (constant)"
+def _declared_group(pop: Population, ctx: _Context) -> Any:
+    """A NeuronGroup written from the cell type's declaration: its equations, threshold,
+    reset, refractoriness and integration method (neurosim.network.cells)."""
+    cell = pop.celltype
+    eqs = cell.equations + "\n" + _param_declarations(cell)
+    refractory: Any = False
+    if cell.refractory == "tau_refrac":
+        eqs += "\nrefractory_period : second (constant)"
+        refractory = "refractory_period"
+    elif cell.refractory:
+        refractory = cell.refractory
     group = b2.NeuronGroup(
-        pop.size, eqs, threshold="v >= v_thresh", reset="v = v_reset",
-        refractory="refractory_period", method=_METHOD[ctype], clock=ctx.clock,
+        pop.size, eqs, threshold=cell.threshold, reset=cell.reset or None,
+        refractory=refractory, method=cell.method, clock=ctx.clock,
         name=_safe(f"pop_{pop.label}"), namespace={},
     )
-    si = _set_params(group, pop.celltype)
-    steps = refractory_steps(si["tau_refrac"], ctx.dt_s)
-    # Brian2 counts the refractory period from the spike's own step; sPyNNaker freezes V for
-    # `steps` ticks after it. Brian2 starts lastspike at -1e4 s: nobody starts refractory.
-    group.refractory_period = (steps + 1) * ctx.dt_s * second
+    si = _set_params(group, cell)
+    if cell.refractory == "tau_refrac":
+        steps = refractory_steps(si["tau_refrac"], ctx.dt_s)
+        # Brian2 counts the refractory period from the spike's own step; sPyNNaker freezes V
+        # for `steps` ticks after it. Brian2 starts lastspike at -1e4 s: nobody starts
+        # refractory.
+        group.refractory_period = (steps + 1) * ctx.dt_s * second
     return group
 
 
@@ -186,8 +177,8 @@ def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
     ctype = type(pop.celltype)
     if ctype is not IF_curr_exp:
         raise UnsupportedFeature(f"integration='spinnaker' for {ctype.__name__}", "brian2",
-                                 "integration='exact'")
-    names = _CELL_PARAMS[ctype]
+                                 "integration='exact' (sPyNNaker's tick arithmetic is "
+                                 "implemented for IF_curr_exp)")
     eqs = """
         v : volt
         isyn_exc : amp
@@ -199,7 +190,7 @@ def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
         decay_I : 1 (constant)
         init_E : 1 (constant)
         init_I : 1 (constant)
-    """ + "".join(f"\n{_b2name(n)} : {_UNIT_DECL[n]} (constant)" for n in names)
+    """ + _param_declarations(pop.celltype)
     group = b2.NeuronGroup(
         pop.size, eqs, threshold="v >= v_thresh",
         reset="v = v_reset\nrefrac_left = refrac_ticks", clock=ctx.clock,
@@ -254,7 +245,7 @@ def _build_poisson(src: SpikeSourcePoisson, ctx: _Context) -> None:
 
 def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[str, Any]]:
     c = stdp_constants(syn)
-    unit = b2.amp if syn.kind == "current" else b2.siemens
+    unit = WEIGHT_SI_UNITS[syn.kind]
     ns: dict[str, Any] = {"tau_plus": c["tau_plus"] * second,
                           "tau_minus": c["tau_minus"] * second,
                           "w_min": c["w_min"] * unit, "w_max": c["w_max"] * unit}
@@ -266,19 +257,19 @@ def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[s
     else:
         ns["a_plus"] = c["a_plus"]
         ns["a_minus"] = c["a_minus"]
-        pot = "a_plus * (w_max - w) * x_pre"
-        dep = "a_minus * (w - w_min) * y_post"
+        pot = "a_plus * (w_max - w_syn) * x_pre"
+        dep = "a_minus * (w_syn - w_min) * y_post"
     # The same-time case (dt == 0) depresses when include_zero (sPyNNaker's newest pair rule).
     cond = "t - lastpost >= 0*second" if include_zero else "t - lastpost > 0*second"
     on_pre = f"""
         y_post = apost * exp(-(t - lastpost)/tau_minus) * int({cond})
-        w = clip(w - {dep}, w_min, w_max)
+        w_syn = clip(w_syn - {dep}, w_min, w_max)
         apre = apre * exp(-(t - lastpre)/tau_plus) + 1
         lastpre = t
     """
     on_post = f"""
         x_pre = apre * exp(-(t - lastpre)/tau_plus) * int(t - lastpre > 0*second)
-        w = clip(w + {pot}, w_min, w_max)
+        w_syn = clip(w_syn + {pot}, w_min, w_max)
         apost = apost * exp(-(t - lastpost)/tau_minus) + 1
         lastpost = t
     """
@@ -291,22 +282,23 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, ctx.seed)
     pre_label, post_label = proj.pre_label, proj.post_label
     post_pop = spec.population(post_label)
-    target = _TARGET[type(post_pop.celltype)][proj.receptor]
+    receptor = post_pop.celltype.receptors[proj.receptor]
+    target = receptor.target
     syn = proj.synapse
-    unit_name = "amp" if syn.kind == "current" else "siemens"
+    unit_name = si_unit_name(WEIGHT_SI_UNITS[syn.kind])
     d_s = ctx.dt_s if syn.delay is None else float(to_si(syn.delay))
     # Under sPyNNaker's arithmetic a current holds its tick average: scale the jump.
     scale = "* init_E_post" if ctx.integration == "spinnaker" and target == "isyn_exc" else (
         "* init_I_post" if ctx.integration == "spinnaker" else "")
-    deliver = f"{target}_post += w {scale}"
+    deliver = f"{target}_post {'+' if receptor.sign > 0 else '-'}= w_syn {scale}"
     if isinstance(syn, StaticSynapse):
-        model = f"w : {unit_name}"
+        model = f"w_syn : {unit_name}"
         on_pre: Any = deliver
         on_post = None
         delay: Any = {"pre": (d_s - ctx.dt_s) * second}
         ns: dict[str, Any] = {}
     elif isinstance(syn, STDPMechanism):
-        model = f"""w : {unit_name}
+        model = f"""w_syn : {unit_name}
                     apre : 1
                     apost : 1
                     lastpre : second
@@ -321,7 +313,7 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
                     name=_safe(f"proj{len(ctx.synapses)}_{proj.label}"), namespace=ns)
     if len(pre):
         S.connect(i=pre, j=post)
-        S.w = float(to_si(syn.weight)) * getattr(b2, unit_name)
+        S.w_syn_ = float(to_si(syn.weight))
     else:
         # Brian2 refuses to set variables of a Synapses object that was never connected.
         S.connect(False)
@@ -347,11 +339,6 @@ def _build_probe(probe: Probe, ctx: _Context) -> None:
                               name=_safe(f"st_{probe.target}_{probe.variable}"))
     ctx.monitors[probe.key] = (probe, mon)
     ctx.objects.append(mon)
-
-
-def _b2name(param: str) -> str:
-    # "cm" is a unit name in Brian2 and cannot name a variable.
-    return "c_m" if param == "cm" else param
 
 
 def _safe(name: str) -> str:
@@ -497,7 +484,7 @@ class Brian2Simulation(Simulation):
         self._live("set_weights")
         S = self._ctx.synapses[projection][0]
         if len(S):
-            S.w_[:] = w_si
+            S.w_syn_[:] = w_si
 
     def _get_state(self, label: str, variable: str) -> np.ndarray:
         self._live("get_state")
@@ -511,8 +498,8 @@ class Brian2Simulation(Simulation):
         S, n_pre, n_post, pre0, post0 = self._ctx.synapses[projection]
         out = empty_weights(n_pre, n_post)
         if len(S):
-            out[np.asarray(S.i[:]) - pre0, np.asarray(S.j[:]) - post0] = np.asarray(S.w_[:])
-        unit = b2.amp if self.spec.projection(projection).synapse.kind == "current" else b2.siemens
+            out[np.asarray(S.i[:]) - pre0, np.asarray(S.j[:]) - post0] = np.asarray(S.w_syn_[:])
+        unit = WEIGHT_SI_UNITS[self.spec.projection(projection).synapse.kind]
         return out * unit
 
 

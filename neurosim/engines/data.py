@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -62,6 +63,23 @@ class StateData:
     values: Quantity
 
 
+def _neo_units(values: Quantity) -> tuple[Any, Any]:
+    """The ``quantities`` units of a state variable: SI, and how PyNN shows it (mV, nA, uS,
+    mV/ms), from the dimensions of its values."""
+    import quantities as pq
+    from brian2 import get_dimensions
+
+    from neurosim.units import si_unit_name
+
+    name = si_unit_name(values) if isinstance(values, Quantity) else "1"
+    table = {"volt": (pq.V, pq.mV), "amp": (pq.A, pq.nA), "siemens": (pq.S, pq.uS),
+             "volt/second": (pq.V / pq.s, pq.mV / pq.ms), "1": (pq.dimensionless,) * 2}
+    if name not in table:
+        raise ValueError(f"no Neo unit for a state variable with dimensions "
+                         f"{get_dimensions(values)}")
+    return table[name]
+
+
 def to_neo_block(name: str, spikes: dict[str, SpikeData], states: dict[str, StateData],
                  t_stop: Quantity, description: str = ""):
     """A ``neo.Block`` with one Segment, laid out like PyNN's ``Population.get_data()``.
@@ -83,17 +101,14 @@ def to_neo_block(name: str, spikes: dict[str, SpikeData], states: dict[str, Stat
             st = neo.SpikeTrain(np.round(t * 1e3, 9) * pq.ms, t_stop=(t_end * 1e3) * pq.ms,
                                 source_population=label, source_index=i, channel_id=i)
             seg.spiketrains.append(st)
-    units = {"v": pq.mV, "isyn_exc": pq.nA, "isyn_inh": pq.nA, "gsyn_exc": pq.uS,
-             "gsyn_inh": pq.uS}
-    si_units = {"v": pq.V, "isyn_exc": pq.A, "isyn_inh": pq.A, "gsyn_exc": pq.S,
-                "gsyn_inh": pq.S}
     for data in states.values():
         t = np.asarray(to_si(data.times), dtype=float)
         if t.size == 0:
             continue
         period = float(t[1] - t[0]) if t.size > 1 else 1e-4
-        vals = np.asarray(to_si(data.values), dtype=float) * si_units[data.variable]
-        sig = neo.AnalogSignal(vals.rescale(units[data.variable]), t_start=t[0] * pq.s,
+        si_unit, shown = _neo_units(data.values)
+        vals = np.asarray(to_si(data.values), dtype=float) * si_unit
+        sig = neo.AnalogSignal(vals.rescale(shown), t_start=t[0] * pq.s,
                                sampling_period=period * pq.s, name=data.variable,
                                source_population=data.label,
                                channel_ids=np.arange(vals.shape[1]))

@@ -38,14 +38,13 @@ from neurosim.network import (
     SpikeSourceArray,
     STDPMechanism,
 )
+from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.units import Quantity, amp, second, siemens, to_si, volt
+from neurosim.units import Quantity, second, to_si
 
 __all__ = ["NumbaEngine", "NumbaSimulation"]
 
 _VAR_CODE = {"v": 0, "isyn_exc": 1, "isyn_inh": 2, "gsyn_exc": 1, "gsyn_inh": 2}
-_VAR_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
-             "gsyn_inh": siemens}
 
 
 class NumbaSimulation(ScheduleAndRecords, Simulation):
@@ -155,7 +154,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 self.proj_rule[k] = 0 if c["rule"] == "additive" else 1
                 for name in self.proj_par:
                     self.proj_par[name][k] = c[name]
-            unit = amp if syn.kind == "current" else siemens
+            unit = WEIGHT_SI_UNITS[syn.kind]
             self.projections[proj.label] = (n_pre, n_post, pre0, post0, unit)
 
         def cat(parts, dtype):
@@ -284,7 +283,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             else:
                 _, col, size = self._probe_cols[probe.key]
                 out[probe.key] = StateData(probe.target, probe.variable, times * second,
-                                           rows[:, col:col + size] * _VAR_UNIT[probe.variable])
+                                           rows[:, col:col + size]
+                                           * self.state_unit(probe.target, probe.variable))
         return out
 
     # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
@@ -360,7 +360,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         owner = "NumbaSimulation.set_plasticity_device"
         if self.proj_rule[k] < 0:
             raise ParameterError("projection", projection, "an STDP projection", owner)
-        require_quantity(levels, amp if proj.synapse.kind == "current" else siemens,
+        require_quantity(levels, WEIGHT_SI_UNITS[proj.synapse.kind],
                          "levels", owner)
         table = np.asarray(to_si(levels), dtype=np.float64).reshape(-1)
         if len(table) < 2 or not np.all(np.diff(table) > 0):

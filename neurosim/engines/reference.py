@@ -43,8 +43,9 @@ from neurosim.network import (
     SpikeSourceArray,
     STDPMechanism,
 )
+from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.units import Quantity, amp, second, siemens, to_si, volt
+from neurosim.units import Quantity, second, to_si
 
 __all__ = ["ReferenceEngine", "ReferenceSimulation"]
 
@@ -133,7 +134,7 @@ class _Projection:
             spec, proj, seed)
         self.pre, self.post = pre, post_idx
         syn = proj.synapse
-        self.unit = amp if syn.kind == "current" else siemens
+        self.unit = WEIGHT_SI_UNITS[syn.kind]
         self.w = np.full(len(pre), float(to_si(syn.weight)))
         d = dt if syn.delay is None else float(to_si(syn.delay))
         self.delay = round(d / dt)
@@ -297,7 +298,7 @@ class ReferenceSimulation(Simulation):
             vals = np.array([v for _, v in rows]) if rows else np.zeros((0, n))
             out[key] = StateData(probe.target, probe.variable,
                                  grid_times(steps, self.dt_s) * second,
-                                 vals * _STATE_UNIT[probe.variable])
+                                 vals * self.state_unit(probe.target, probe.variable))
         return out
 
     # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
@@ -329,8 +330,7 @@ class ReferenceSimulation(Simulation):
 
 _STATE = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh", "gsyn_exc": "i_exc",
           "gsyn_inh": "i_inh"}
-_STATE_UNIT = {"v": volt, "isyn_exc": amp, "isyn_inh": amp, "gsyn_exc": siemens,
-               "gsyn_inh": siemens}
+
 
 
 class ReferenceEngine(SteppedEngine):

@@ -1,6 +1,18 @@
 """Backend-free network description (see :mod:`neurosim.network.spec`)."""
 
-from neurosim.network.cells import CELL_TYPES, IF_cond_exp, IF_curr_exp, StandardCell
+from neurosim.network.cells import (
+    CELL_TYPES,
+    CellType,
+    EIF_cond_alpha_isfa_ista,
+    EIF_cond_exp_isfa_ista,
+    HH_cond_exp,
+    IF_cond_alpha,
+    IF_cond_exp,
+    IF_curr_alpha,
+    IF_curr_exp,
+    Izhikevich,
+    StandardCell,
+)
 from neurosim.network.connectors import AllToAll, Connector, FixedProbability, FromList, OneToOne
 from neurosim.network.distributions import RandomDistribution
 from neurosim.network.spec import (
@@ -26,11 +38,18 @@ __all__ = [
     "CELL_TYPES",
     "AdditiveWeightDependence",
     "AllToAll",
+    "CellType",
     "Connector",
+    "EIF_cond_alpha_isfa_ista",
+    "EIF_cond_exp_isfa_ista",
     "FixedProbability",
     "FromList",
+    "HH_cond_exp",
+    "IF_cond_alpha",
     "IF_cond_exp",
+    "IF_curr_alpha",
     "IF_curr_exp",
+    "Izhikevich",
     "MultiplicativeWeightDependence",
     "NetworkSpec",
     "OneToOne",

@@ -61,18 +61,14 @@ def _check_size(size: Any, owner: str) -> None:
         raise ParameterError("size", size, "an int >= 1", owner)
 
 
-_STATE_UNITS = {"v": "volt", "isyn_exc": "amp", "isyn_inh": "amp", "gsyn_exc": "siemens",
-                "gsyn_inh": "siemens"}
-
-
 @dataclass(frozen=True)
 class Population:
     """``size`` neurons of one standard cell type (PyNN ``Population``).
 
-    ``initial_values`` (PyNN's name) maps state variables ("v", and the synaptic
-    "isyn_exc"/"isyn_inh" or "gsyn_exc"/"gsyn_inh" of the cell type) to a value with units or
-    a :class:`RandomDistribution` (drawn per neuron, the same on every engine for one seed).
-    Unset: v starts at the cell type's ``v_rest`` (PyNN's default), synaptic variables at 0.
+    ``initial_values`` (PyNN's name) maps recordable state variables of the cell type
+    ("v", "isyn_exc", "w", ...) to a value with units or a :class:`RandomDistribution` (drawn
+    per neuron, the same on every engine for one seed). Unset: PyNN's default initial value
+    from the cell type's declaration (``v_rest`` for the leaky cells).
     """
 
     label: str
@@ -92,11 +88,12 @@ class Population:
             if name not in allowed:
                 raise ParameterError("initial_values", name, f"state variables of "
                                      f"{type(self.celltype).__name__}: {allowed}", "Population")
-            unit = unit_from_name(_STATE_UNITS[name])
+            unit_name = self.celltype.state[name].unit
+            unit = unit_from_name(unit_name)
             if isinstance(value, RandomDistribution):
-                if value.unit_name != _STATE_UNITS[name]:
+                if value.unit_name != unit_name:
                     raise ParameterError(f"initial_values.{name}", value,
-                                         f"a distribution in {_STATE_UNITS[name]}", "Population")
+                                         f"a distribution in {unit_name}", "Population")
             else:
                 require_quantity(value, unit, f"initial_values.{name}", "Population")
         object.__setattr__(self, "initial_values", tuple(sorted(given.items())))
@@ -109,7 +106,7 @@ class Population:
 
             return value.draw(source_key(root_seed, f"initial:{self.label}.{name}"), self.size)
         if value is None:
-            value = self.celltype.v_rest if name == "v" else 0.0
+            return np.full(self.size, self.celltype.initial_si(name))
         return np.full(self.size, float(to_si(value)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -302,14 +299,13 @@ class Projection:
         return isinstance(other, Projection) and self.to_dict() == other.to_dict()
 
 
-PROBE_VARIABLES = ("spikes", "v", "isyn_exc", "isyn_inh", "gsyn_exc", "gsyn_inh")
-
-
 @dataclass(frozen=True)
 class Probe:
     """Record ``variable`` of a population (or ``"spikes"`` of a source).
 
-    ``sampling_interval`` (state variables only) defaults to the time step.
+    ``variable`` is "spikes" or a recordable state variable of the population's cell type
+    (checked by the spec). ``sampling_interval`` (state variables only) defaults to the
+    time step.
     """
 
     target: str
@@ -317,8 +313,9 @@ class Probe:
     sampling_interval: float | None = None  # seconds; None = every step
 
     def __post_init__(self) -> None:
-        if self.variable not in PROBE_VARIABLES:
-            raise ParameterError("variable", self.variable, f"one of {PROBE_VARIABLES}", "Probe")
+        if not isinstance(self.variable, str) or not self.variable.isidentifier():
+            raise ParameterError("variable", self.variable,
+                                 "'spikes' or the name of a state variable", "Probe")
 
     @property
     def key(self) -> str:
@@ -417,7 +414,7 @@ class NetworkSpec:
             if post_label not in pops:
                 raise SpecError(f"projection {proj.label!r}: post {post_label!r} must be a "
                                 "population (a spike source cannot receive synapses)")
-            kind = pops[post_label].celltype.synapse_kind
+            kind = pops[post_label].celltype.weight_kind
             if proj.synapse.kind != kind:
                 raise ParameterError(
                     "weight", proj.synapse.weight,  # type: ignore[attr-defined]
@@ -464,7 +461,7 @@ class NetworkSpec:
         for d in data["populations"]:
             cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
             init = {k: (RandomDistribution.from_dict(v) if isinstance(v, dict)
-                        else v * unit_from_name(_STATE_UNITS[k]))
+                        else v * cell.state_unit(k))
                     for k, v in d["initial_values"].items()}
             pops.append(Population(d["label"], d["size"], cell, init))
         sources: list[Source] = []

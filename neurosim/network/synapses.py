@@ -20,7 +20,7 @@ from brian2 import get_dimensions
 
 from neurosim.errors import ParameterError
 from neurosim.params import Params, Quantity, custom, number, quantity
-from neurosim.units import ms, nA, second, to_si, uS
+from neurosim.units import ms, mV, nA, second, to_si, uS
 
 __all__ = [
     "AdditiveWeightDependence",
@@ -34,14 +34,18 @@ __all__ = [
 
 
 def weight_kind(value: Any, param: str, owner: str) -> str:
-    """"current" or "conductance" from the dimensions of a weight, else ParameterError."""
+    """"current", "conductance" or "voltage" from the dimensions of a weight (the receptor
+    kinds of :mod:`neurosim.network.cells`), else ParameterError."""
     if isinstance(value, Quantity):
         dim = get_dimensions(value)
         if dim is get_dimensions(nA):
             return "current"
         if dim is get_dimensions(uS):
             return "conductance"
-    raise ParameterError(param, value, "a current (nA) or a conductance (uS)", owner)
+        if dim is get_dimensions(mV):
+            return "voltage"
+    raise ParameterError(param, value, "a current (nA), a conductance (uS) or a voltage jump "
+                         "(mV)", owner)
 
 
 def _check_weight(value: Any, param: str, owner: str) -> str:
@@ -104,9 +108,11 @@ class _WeightDependence(Params):
         return out
 
 
+_KIND_UNIT_NAME = {"current": "amp", "conductance": "siemens", "voltage": "volt"}
+
+
 def _weight_to_dict(w: Quantity) -> dict[str, Any]:
-    unit = "amp" if weight_kind(w, "weight", "spec") == "current" else "siemens"
-    return {"value": to_si(w), "unit": unit}
+    return {"value": to_si(w), "unit": _KIND_UNIT_NAME[weight_kind(w, "weight", "spec")]}
 
 
 def _weight_from_dict(d: dict[str, Any]) -> Quantity:

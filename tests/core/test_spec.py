@@ -95,7 +95,8 @@ def test_probe_of_unrecordable_variable():
 
 @pytest.mark.parametrize("make, fragment", [
     (lambda: StaticSynapse(weight=-1 * nA), "a weight >= 0"),
-    (lambda: StaticSynapse(weight=1 * ms), "a current (nA) or a conductance (uS)"),
+    (lambda: StaticSynapse(weight=1 * ms),
+     "a current (nA), a conductance (uS) or a voltage jump (mV)"),
     (lambda: StaticSynapse(weight=1 * nA, delay=-1 * ms), "'delay' parameter"),
     (lambda: Population("p", 0, IF_curr_exp()), "'size' parameter"),
     (lambda: IF_curr_exp(tau_m=20 * nA), "'tau_m' parameter of IF_curr_exp must be a time"),

@@ -64,7 +64,8 @@ sim_brian2 = pytest.importorskip("pyNN.brian2")
 def test_unit_table_is_pynns():
     assert {k: v[0] for k, v in PYNN_UNITS.items()} == {
         "second": "ms", "volt": "mV", "amp": "nA", "farad": "nF", "siemens": "uS",
-        "hertz": "Hz"}
+        "hertz": "Hz", "volt/second": "mV/ms", "1": ""}  # the last two: Izhikevich's u, HH's m
+    assert to_pynn_units(-14 * mV / ms) == -14.0
     assert to_pynn_units(-65 * mV) == -65.0
     assert to_pynn_units(0.5 * nS) == 0.0005
     assert to_pynn_units(200 * ms) == 200.0

@@ -34,7 +34,6 @@ from neurosim.network import (
     Projection,
     SpikePairRule,
     SpikeSourceArray,
-    StandardCell,
     StaticSynapse,
     STDPMechanism,
 )
@@ -152,7 +151,7 @@ def test_a_weight_that_underflows_to_zero():
 
 
 def test_unsupported_cell_types_and_plasticity():
-    class IF_fake(StandardCell):  # a cell type no sPyNNaker binary runs
+    class IF_fake(IF_curr_exp):  # a cell type no sPyNNaker binary runs
         pass
 
     report = validate(_net(cell=IF_fake()), timestep=1 * ms, raise_on_failure=False)
