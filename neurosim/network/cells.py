@@ -44,6 +44,7 @@ __all__ = [
     "IF_cond_alpha",
     "IF_cond_exp",
     "IF_curr_alpha",
+    "IF_curr_delta",
     "IF_curr_exp",
     "Izhikevich",
     "Receptor",
@@ -285,6 +286,33 @@ class IF_cond_alpha(_LeakyIF):  # PyNN's name
     e_rev_I: Quantity = quantity(-70.0 * mV, mV)
 
 
+class IF_curr_delta(CellType):  # PyNN's name
+    """Leaky integrate-and-fire neuron whose synapses are voltage jumps.
+
+    PyNN ``IF_curr_delta`` (NEST ``iaf_psc_delta``); defaults are PyNN's. A spike of weight
+    w (mV) moves v by +w (excitatory) or -w (inhibitory) at once;
+    ``cm dv/dt = cm (v_rest - v)/tau_m + i_offset`` between spikes, V frozen for
+    ``tau_refrac`` after a spike.
+    """
+
+    weight_kind: ClassVar[str] = "voltage"
+    state: ClassVar[dict[str, StateVariable]] = {"v": _V}
+    receptors: ClassVar[dict[str, Receptor]] = _VOLTAGE_RECEPTORS
+    equations: ClassVar[str] = _LIF_V.format(inputs="0*amp")
+    method: ClassVar[str] = "exact"
+
+    cm: Quantity = quantity(1.0 * nF, nF, **_POS_CAP)
+    tau_m: Quantity = quantity(20.0 * ms, ms, **_POS_TIME)
+    tau_refrac: Quantity = quantity(0.1 * ms, ms, low=0 * ms)
+    i_offset: Quantity = quantity(0.0 * nA, nA)
+    v_reset: Quantity = quantity(-65.0 * mV, mV)
+    v_rest: Quantity = quantity(-65.0 * mV, mV)
+    v_thresh: Quantity = quantity(-50.0 * mV, mV)
+
+    def check(self) -> None:
+        _reset_below(self, "v_thresh")
+
+
 _ADEX_V = ("dv/dt = (c_m/tau_m*(v_rest - v) + c_m/tau_m*delta_T*exp((v - v_thresh)/delta_T)"
            " + " + _COND_INPUT + " + i_offset - w)/c_m : volt (unless refractory)\n"
            "dw/dt = (a*(v - v_rest) - w)/tau_w : amp\n")
@@ -423,5 +451,5 @@ class HH_cond_exp(CellType):  # PyNN's name
 
 
 CELL_TYPES: dict[str, type[CellType]] = {c.__name__: c for c in (
-    IF_curr_exp, IF_cond_exp, IF_curr_alpha, IF_cond_alpha, EIF_cond_exp_isfa_ista,
+    IF_curr_exp, IF_cond_exp, IF_curr_alpha, IF_cond_alpha, IF_curr_delta, EIF_cond_exp_isfa_ista,
     EIF_cond_alpha_isfa_ista, Izhikevich, HH_cond_exp)}

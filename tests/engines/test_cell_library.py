@@ -31,6 +31,7 @@ from neurosim.network.cells import (
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     IF_curr_alpha,
+    IF_curr_delta,
     Izhikevich,
 )
 from neurosim.units import ms, mV, nA, nF, si_unit_name, to_si, uS
@@ -220,3 +221,29 @@ def test_Izhikevich_matches_pyNN_brian2(i_offset):
     sim_b.end()
     assert len(ours) >= 3 and len(ours) == len(theirs)
     assert np.max(np.abs(ours - theirs)) <= 0.02 + 1e-9
+
+
+def test_IF_curr_delta_voltage_jumps_decay_with_tau_m():
+    """A spike of weight w moves v by +w (excitatory) or -w (inhibitory) on arrival, then v
+    relaxes to v_rest with tau_m: the closed form, to float rounding (exact method)."""
+    cell = IF_curr_delta(tau_m=10 * ms)
+    spec = NetworkSpec(
+        populations=(Population("p", 1, cell),),
+        sources=(SpikeSourceArray.from_times("e", [[5.0] * ms]),
+                 SpikeSourceArray.from_times("i", [[20.0] * ms])),
+        projections=(
+            Projection("e", "p", AllToAll(), StaticSynapse(weight=4 * mV, delay=1 * ms)),
+            Projection("i", "p", AllToAll(), StaticSynapse(weight=2 * mV, delay=1 * ms),
+                       receptor="inhibitory")),
+        probes=(Probe("p", "v"),))
+    sim = Brian2Engine().build(spec, dt=0.1 * ms, seed=0)
+    sim.run(40 * ms)
+    t = np.asarray(to_si(sim.data["p.v"].times))
+    v = np.asarray(to_si(sim.data["p.v"].values))[:, 0] - to_si(cell.v_rest)
+    tau = to_si(cell.tau_m)
+    # arrivals at 6 ms and 21 ms
+    closed = np.where(t > 6e-3 - 1e-12, 4e-3 * np.exp(-(t - 6e-3) / tau), 0.0)
+    closed = np.where(t > 21e-3 - 1e-12, closed - 2e-3 * np.exp(-(t - 21e-3) / tau), closed)
+    # (a spike emitted at 5 ms through 1 ms lands before the integration of the step at
+    # 6 ms, so the state recorded at 6 ms holds the jump: hop latency = delay)
+    assert np.max(np.abs(v - closed)) < 1e-12
