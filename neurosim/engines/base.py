@@ -407,6 +407,10 @@ def check_integration(integration: Any, owner: str) -> str:
     return integration
 
 
+#: How the stepping engines run the cells that have a hand-written step (SteppedEngine).
+CELL_CODES = ("fast", "generated")
+
+
 class SteppedEngine(Engine):
     """An engine of our own that steps a spec in the shared order (numba, reference).
 
@@ -418,13 +422,22 @@ class SteppedEngine(Engine):
     stdp_zero_depresses
         Whether a pre spike at the same (delayed) time as a post spike depresses
         (sPyNNaker 7: True).
+    cell_code
+        "fast": IF_curr_exp and IF_cond_exp run the engine's hand-written steps (the same
+        floats as Brian2), every other cell type code generated from its declaration;
+        "generated": every cell type from its declaration (to check one against the other).
     """
 
     simulation_class: ClassVar[type]
 
-    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True):
+    def __init__(self, integration: str = "exact", stdp_zero_depresses: bool = True,
+                 cell_code: str = "fast"):
         self.integration = check_integration(integration, type(self).__name__)
         self.stdp_zero_depresses = bool(stdp_zero_depresses)
+        if cell_code not in CELL_CODES:
+            raise ParameterError("cell_code", cell_code, f"one of {CELL_CODES}",
+                                 type(self).__name__)
+        self.cell_code = cell_code
 
     def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
               **options: Any) -> Simulation:
@@ -432,4 +445,4 @@ class SteppedEngine(Engine):
         values and Poisson spikes."""
         dt_s = check_build_args(spec, dt, options, self.name)
         return self.simulation_class(spec, dt_s, seed, self.integration,
-                                     self.stdp_zero_depresses)
+                                     self.stdp_zero_depresses, self.cell_code)

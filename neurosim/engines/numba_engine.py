@@ -7,7 +7,9 @@ record when needed and slices the results. Parameters are arrays: changing a wei
 constant or an input never recompiles; the compiled kernel is cached on disk.
 
 Supported now: IF_curr_exp (``integration="exact"`` or ``"spinnaker"``), IF_cond_exp
-(Brian2's exponential Euler step), SpikeSourceArray,
+(Brian2's exponential Euler step), every other cell type of :mod:`neurosim.network.cells`
+through code generated from its declaration (:mod:`neurosim.engines.cellgen`),
+SpikeSourceArray,
 SpikeSourcePoisson (counter-based draws shared with the other engines), every connector,
 static and STDP synapses, probes of spikes, v, isyn_exc, isyn_inh. Others raise
 UnsupportedFeature naming the brian2 engine.
@@ -28,6 +30,7 @@ from neurosim.engines.base import (
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.generated import GeneratedCells
 from neurosim.engines.lif import step_constants
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
@@ -44,6 +47,22 @@ from neurosim.units import Quantity, second, to_si
 
 __all__ = ["NumbaEngine", "NumbaSimulation"]
 
+#: Cell types with a hand-written step in the kernel (bit-identical to Brian2; COBA's speed).
+#: Every other type, or every type with ``cell_code="generated"``, runs code generated from
+#: its declaration (neurosim.engines.cellgen).
+_HAND_WRITTEN = (IF_curr_exp, IF_cond_exp)
+
+def _argument_index(name: str) -> int:
+    import inspect
+
+    from neurosim.kernels.spiking import run_steps
+
+    return list(inspect.signature(run_steps.py_func).parameters).index(name)
+
+
+#: Position of ``probe_out`` among the kernel's arguments (``probe_count`` follows it).
+_PROBE_OUT = _argument_index("probe_out")
+
 _VAR_CODE = {"v": 0, "isyn_exc": 1, "isyn_inh": 2, "gsyn_exc": 1, "gsyn_inh": 2}
 
 
@@ -53,12 +72,13 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
     engine_name: ClassVar[str] = "numba"
 
     def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, integration: str,
-                 stdp_zero_depresses: bool):
+                 stdp_zero_depresses: bool, cell_code: str = "fast"):
         super().__init__(spec, dt_s, seed)
         from neurosim.kernels import spiking
 
         self._kernel = spiking.run_steps
         self._zero_depresses = bool(stdp_zero_depresses)
+        self._cell_code = cell_code
         self._step = 0
         root = as_seed_sequence(seed)
         self.seed = root  # Poisson keys and connectivity derive from the same root
@@ -81,14 +101,18 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         self.par = {name: f() for name in names}
         # unused by sources, but keep thresholds out of reach
         self.par["v_thresh"][:] = np.inf
+        self._gen = GeneratedCells(spec, self.offset, n, dt_s, self.seed)
         for pop in spec.populations:
             ctype = type(pop.celltype)
-            if ctype not in (IF_curr_exp, IF_cond_exp):
-                raise UnsupportedFeature(f"cell type {ctype.__name__}", "numba",
-                                         "the brian2 engine")
-            if ctype is IF_cond_exp and integration == "spinnaker":
-                raise UnsupportedFeature("integration='spinnaker' for IF_cond_exp", "numba",
-                                         "integration='exact'")
+            if ctype is not IF_curr_exp and integration == "spinnaker":
+                raise UnsupportedFeature(f"integration='spinnaker' for {ctype.__name__}",
+                                         "numba", "integration='exact' (sPyNNaker's tick "
+                                         "arithmetic is implemented for IF_curr_exp)")
+            if ctype not in _HAND_WRITTEN or self._cell_code == "generated":
+                # built from its declaration: code generated from its Brian2 equations
+                self.kind[self.offset[pop.label]:self.offset[pop.label] + pop.size] = (
+                    spiking.KIND_GENERATED + self._gen.add(pop))
+                continue
             sl = slice(self.offset[pop.label], self.offset[pop.label] + pop.size)
             p = pop.celltype.to_si()
             c = step_constants(p, dt_s)
@@ -111,6 +135,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                       "k_i": c["k_i"], "init_e": c["init_e"], "init_i": c["init_i"]}
             for name, value in values.items():
                 self.par[name][sl] = value
+        self._gen.build(self.refrac_ticks)
         with np.errstate(divide="ignore", invalid="ignore"):  # zeros outside IF_cond_exp
             self._neg_inv_tau = -1 / self.par["tau_m"]
             self._rest_over_tau = self.par["v_rest"] / self.par["tau_m"]
@@ -202,7 +227,13 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             if probe.variable != "spikes" and probe.sampling_interval not in (None, self.dt_s):
                 raise UnsupportedFeature("a sampling_interval other than dt", "numba",
                                          "the brian2 engine")
-        super()._build_records(spec, _VAR_CODE)
+
+        def code(label: str, variable: str) -> int:
+            if self._gen.has(label):
+                return 3 + self._gen.row(label, variable)
+            return _VAR_CODE[variable]
+
+        super()._build_records(spec, code)
 
     # -- run -----------------------------------------------------------------------------
     @property
@@ -255,6 +286,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self.syn_pulses, self.syn_cid, self.col_ptr, self.col_syn, self.ring_count,
             self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
             self.probe_var, 1, probe_out, probe_count, self.dt_s,
+            *self._gen.kernel_args(),
         )
 
     def _run_kernel(self, n_steps: int) -> int:
@@ -264,7 +296,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 self._inject(label, idx, steps)
         args = self.kernel_args(n_steps)
         ran = self._kernel(*args)
-        probe_out, probe_count = args[-3], args[-2]
+        probe_out, probe_count = args[_PROBE_OUT], args[_PROBE_OUT + 1]
         if self.probe_neurons.size:
             rows = np.arange(k0, k0 + n_steps)
             self._probe_rows.append(probe_out[: probe_count[0]])
@@ -408,6 +440,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         "gsyn_inh": "i_inh"}
 
     def _state_slice(self, label: str, variable: str) -> np.ndarray:
+        if self._gen.has(label):
+            return self._gen.state_slice(label, variable)
         off = self.offset[label]
         arr = getattr(self, self._STATE_ARRAY[variable])
         return arr[off: off + self.spec.groups[label].size]  # a view: writes go through

@@ -12,6 +12,7 @@ global index of each group), ``dt_s`` and ``_step`` (the current step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -62,8 +63,12 @@ class ScheduleAndRecords:
         self._set_schedule(s_all, i_all)
 
     # -- records ---------------------------------------------------------------------------
-    def _build_records(self, spec: NetworkSpec, var_codes: dict[str, int]) -> None:
-        """Spike buffers and the sampled (neuron, variable) columns of the state probes."""
+    def _build_records(self, spec: NetworkSpec,
+                       var_codes: dict[str, int] | Callable[[str, str], int]) -> None:
+        """Spike buffers and the sampled (neuron, variable) columns of the state probes.
+
+        ``var_codes`` gives the kernel's code of a probed variable: a table by variable, or
+        a function of (population label, variable)."""
         self.rec_step = np.zeros(max(1024, 4 * self.n), dtype=np.int64)
         self.rec_idx = np.zeros_like(self.rec_step)
         self.rec_count = np.zeros(1, dtype=np.int64)
@@ -76,7 +81,9 @@ class ScheduleAndRecords:
             off, size = self.offset[probe.target], spec.groups[probe.target].size
             self._probe_cols[probe.key] = (probe, len(neurons), size)
             neurons.extend(range(off, off + size))
-            codes.extend([var_codes[probe.variable]] * size)
+            code = (var_codes(probe.target, probe.variable) if callable(var_codes)
+                    else var_codes[probe.variable])
+            codes.extend([code] * size)
         self.probe_neurons = np.asarray(neurons, dtype=np.int64)
         self.probe_var = np.asarray(codes, dtype=np.int64)
         self._probe_rows: list[np.ndarray] = []

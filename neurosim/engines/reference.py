@@ -13,7 +13,9 @@ steps, each step in the order
    pre spikes of step k - (d - 1) into the targets' synaptic currents, used from step k + 1.
 
 State is recorded at the start of each step (before its update). Supports IF_curr_exp,
-IF_cond_exp (Brian2's exponential Euler step; exact integration only), SpikeSourceArray,
+IF_cond_exp (Brian2's exponential Euler step; exact integration only), every other cell type
+through the NumPy rendering of the code generated from its declaration
+(:mod:`neurosim.engines.cellgen`), SpikeSourceArray,
 SpikeSourcePoisson (the counter-based draws every engine shares), every connector (same
 connectivity as the other engines for one seed), static and STDP synapses; other features
 raise UnsupportedFeature naming an alternative.
@@ -55,13 +57,7 @@ class _Population:
 
     def __init__(self, pop: Any, dt: float, integration: str, seed: Any):
         cell = pop.celltype
-        if type(cell) not in (IF_curr_exp, IF_cond_exp):
-            raise UnsupportedFeature(f"cell type {type(cell).__name__}", "reference",
-                                     "the brian2 engine")
         self.conductance = type(cell) is IF_cond_exp
-        if self.conductance and integration == "spinnaker":
-            raise UnsupportedFeature("integration='spinnaker' for IF_cond_exp", "reference",
-                                     "integration='exact'")
         p = cell.to_si()
         n = pop.size
         self.n = n
@@ -124,6 +120,82 @@ class _Population:
         return idx
 
 
+    _NAMES: ClassVar[dict[str, str]] = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh",
+                                        "gsyn_exc": "i_exc", "gsyn_inh": "i_inh"}
+
+    def get(self, variable: str) -> np.ndarray:
+        return getattr(self, self._NAMES[variable])
+
+    def set(self, variable: str, values: np.ndarray) -> None:
+        setattr(self, self._NAMES[variable], values)
+
+    def end_step(self) -> None:
+        """Nothing to do: inputs went straight into the synaptic variables."""
+
+
+class _GeneratedPopulation:
+    """A population whose cell type runs the NumPy rendering of the code generated from its
+    declaration (neurosim.engines.cellgen), in the Numba kernel's order: inputs of a step
+    are summed, then added to the receptors' target variables at the end of the step."""
+
+    def __init__(self, pop: Any, dt: float, seed: Any):
+        from neurosim.engines.cellgen import cell_program, numpy_functions, param_rows
+        from neurosim.engines.lif import refractory_steps
+
+        cell = pop.celltype
+        self.prog = cell_program(type(cell))
+        self._update, self._spike = numpy_functions(type(cell))
+        n = pop.size
+        self.dt = dt
+        self.S = np.array([np.full(n, cell.initial_si(name)) if var.internal
+                           else pop.initial(name, seed) for name, var in cell.state.items()])
+        si = cell.to_si()
+        self.P = np.array([np.full(n, si[f]) for f, _ in param_rows(cell)]).reshape(-1, n)
+        self.last_spike = np.full(n, -(10**9), dtype=np.int64)
+        ticks = (refractory_steps(si["tau_refrac"], dt) if cell.refractory == "tau_refrac"
+                 else 0)
+        self.refrac_ticks = np.full(n, ticks, dtype=np.int64)
+        self.not_ref = np.ones(n, np.uint8)
+        self.i_exc, self.i_inh = np.zeros(n), np.zeros(n)
+        self.targets = [(self.prog.state.index(cell.receptors[r].target),
+                         cell.receptors[r].sign) for r in ("excitatory", "inhibitory")]
+
+    def input_scale(self, receptor: str) -> float:
+        return 1.0
+
+    def update(self, step: int) -> None:
+        self._update(step, self.dt, self.S, self.P, self.last_spike, self.refrac_ticks,
+                     self.not_ref)
+
+    def threshold(self, step: int) -> np.ndarray:
+        return self._spike(step, self.S, self.P, self.last_spike, self.not_ref)
+
+    def end_step(self) -> None:
+        for acc, (row, sign) in zip((self.i_exc, self.i_inh), self.targets):
+            self.S[row] += sign * acc
+            acc[:] = 0.0
+
+    def get(self, variable: str) -> np.ndarray:
+        return self.S[self.prog.state.index(variable)]
+
+    def set(self, variable: str, values: np.ndarray) -> None:
+        self.S[self.prog.state.index(variable)] = values
+
+
+def _make_population(pop: Any, dt: float, integration: str, seed: Any,
+                     cell_code: str) -> _Population | _GeneratedPopulation:
+    """A hand-written population for IF_curr_exp / IF_cond_exp (unless ``cell_code`` is
+    "generated"), else one running the code generated from the cell's declaration."""
+    ctype = type(pop.celltype)
+    if ctype is not IF_curr_exp and integration == "spinnaker":
+        raise UnsupportedFeature(f"integration='spinnaker' for {ctype.__name__}", "reference",
+                                 "integration='exact' (sPyNNaker's tick arithmetic is "
+                                 "implemented for IF_curr_exp)")
+    if ctype in (IF_curr_exp, IF_cond_exp) and cell_code == "fast":
+        return _Population(pop, dt, integration, seed)
+    return _GeneratedPopulation(pop, dt, seed)
+
+
 class _Projection:
     """Synapses of one projection: weights, delays in steps, STDP state."""
 
@@ -178,7 +250,7 @@ class _Projection:
         self.apre[sel] = self.apre[sel] * np.exp(-(t - self.lastpre[sel]) / c["tau_plus"]) + 1
         self.lastpre[sel] = t
 
-    def deliver(self, pre_spikes: np.ndarray, post: _Population) -> None:
+    def deliver(self, pre_spikes: np.ndarray, post: Any) -> None:
         sel = np.flatnonzero(np.isin(self.pre, pre_spikes))
         if not len(sel):
             return
@@ -192,11 +264,11 @@ class ReferenceSimulation(Simulation):
     engine_name: ClassVar[str] = "reference"
 
     def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, integration: str,
-                 stdp_zero_depresses: bool):
+                 stdp_zero_depresses: bool, cell_code: str = "fast"):
         super().__init__(spec, dt_s, seed)
         root = as_seed_sequence(seed)
         self._step = 0
-        self._pops = {p.label: _Population(p, dt_s, integration, root)
+        self._pops = {p.label: _make_population(p, dt_s, integration, root, cell_code)
                       for p in spec.populations}
         self._sources: dict[str, dict[int, list[int]]] = {}
         self._poisson = PoissonPlan(spec, root, dt_s)
@@ -252,7 +324,7 @@ class ReferenceSimulation(Simulation):
         t = k * self.dt_s
         for probe, rows in self._states.values():
             pop = self._pops[probe.target]
-            rows.append((k, np.array(getattr(pop, _STATE[probe.variable]), copy=True)))
+            rows.append((k, np.array(pop.get(probe.variable), copy=True)))
         for pop in self._pops.values():
             pop.update(k)
         for label, pop in self._pops.items():
@@ -271,6 +343,8 @@ class ReferenceSimulation(Simulation):
         for proj in self._projs:
             proj.deliver(self._spikes_at(proj.pre_label, k - (proj.delay - 1)),
                          self._pops[proj.post_label])
+        for pop in self._pops.values():
+            pop.end_step()
 
     def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
         sched = self._sources[source]
@@ -313,10 +387,10 @@ class ReferenceSimulation(Simulation):
         self._proj(projection).w = w_si
 
     def _get_state(self, label: str, variable: str) -> np.ndarray:
-        return getattr(self._pops[label], _STATE[variable])
+        return self._pops[label].get(variable)
 
     def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
-        setattr(self._pops[label], _STATE[variable], values_si)
+        self._pops[label].set(variable, values_si)
 
     def weights(self, projection: str) -> Quantity:
         for proj in self._projs:
@@ -328,8 +402,6 @@ class ReferenceSimulation(Simulation):
                              f"one of {sorted(p.label for p in self._projs)}")
 
 
-_STATE = {"v": "v", "isyn_exc": "i_exc", "isyn_inh": "i_inh", "gsyn_exc": "i_exc",
-          "gsyn_inh": "i_inh"}
 
 
 

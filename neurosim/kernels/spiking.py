@@ -22,13 +22,42 @@ state of every engine, so spikes agree exactly across engines).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numba import njit
+from numba.core.errors import NumbaExperimentalFeatureWarning
+
+# Numba calls first-class function types experimental; run_steps relies on them knowingly
+# (tested against its NumPy twin), so the warning would be noise for users.
+warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning)
 
 __all__ = ["contiguous_runs", "counter_normal", "counter_uniform", "nearest_level", "run_steps",
            "run_steps_reference"]
 
 KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE, KIND_COND = 0, 1, 2, 3
+#: Kinds from KIND_GENERATED on are cell types whose code is generated from their declaration
+#: (neurosim.engines.cellgen): kind KIND_GENERATED + g runs the g-th pair of functions.
+KIND_GENERATED = 8
+
+#: Signatures of a generated cell type's functions (first-class function types: the kernel
+#: calls them through pointers, so every cell type shares one compiled kernel).
+UPDATE_SIG = ("void(int64, int64, int64, float64, float64[:, ::1], float64[:, ::1], "
+              "int64[::1], int64[::1], uint8[::1])")
+SPIKE_SIG = ("int64(int64, int64, int64, float64[:, ::1], float64[:, ::1], int64[::1], "
+             "uint8[::1], int64[::1], int64)")
+
+
+@njit(UPDATE_SIG, cache=True)
+def no_update(lo, hi, k, dt, S, P, last, ticks, nr):
+    """The update of a network without generated cell types (never called)."""
+    return
+
+
+@njit(SPIKE_SIG, cache=True)
+def no_spike(lo, hi, k, S, P, last, nr, out, c):
+    """The spike function of a network without generated cell types (never called)."""
+    return c
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -193,6 +222,12 @@ def run_steps(
     # recording
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
     probe_count, dt,
+    # generated cell types: state and parameter rows (S[row, neuron], P[row, neuron]),
+    # not-refractory flags, per neuron the rows (and signs) that the excitatory and
+    # inhibitory inputs of a step, summed in i_exc/i_inh, are added to; and the typed lists
+    # of their update and spike functions
+    gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_update,
+    gen_spike,
 ):
     """Advance ``n_steps`` from step ``k0``; returns the number of steps done (fewer when
     the spike record is full, so the caller can grow it and call again)."""
@@ -225,14 +260,21 @@ def run_steps(
                 for q in range(probe_neurons.shape[0]):
                     j = probe_neurons[q]
                     var = probe_var[q]
-                    probe_out[row, q] = v[j] if var == 0 else (i_exc[j] if var == 1
-                                                                else i_inh[j])
+                    if var >= 3:
+                        probe_out[row, q] = gen_S[var - 3, j]
+                    else:
+                        probe_out[row, q] = v[j] if var == 0 else (i_exc[j] if var == 1
+                                                                    else i_inh[j])
                 probe_count[0] = row + 1
         # 2. update, one kind of neuron at a time: a loop without branches on the kind lets
         # LLVM vectorise the divisions (IEEE-exact, so the floats do not change)
         for g in range(n_seg):
             a, b, kd = seg_start[g], seg_stop[g], seg_kind[g]
             if kd == KIND_SOURCE:
+                continue
+            if kd >= KIND_GENERATED:
+                gen_update[kd - KIND_GENERATED](a, b, k, dt, gen_S, gen_P, last_spike,
+                                                refrac_ticks, not_ref)
                 continue
             if kd == KIND_SPINNAKER:
                 for j in range(a, b):
@@ -259,6 +301,10 @@ def run_steps(
         for g in range(n_seg):
             a, b, kd = seg_start[g], seg_stop[g], seg_kind[g]
             if kd == KIND_SOURCE:
+                continue
+            if kd >= KIND_GENERATED:
+                c = gen_spike[kd - KIND_GENERATED](a, b, k, gen_S, gen_P, last_spike,
+                                                   not_ref, ring_idx[slot], c)
                 continue
             # unsigned indices: no wrap-around arithmetic on every access
             for j in range(np.uint64(a), np.uint64(b)):
@@ -350,6 +396,14 @@ def run_steps(
                         i_exc[j] += w[sid] * unit_e[j]
                     else:
                         i_inh[j] += w[sid] * unit_i[j]
+        # 7. generated cell types take the step's inputs into their receptor variables
+        for g in range(n_seg):
+            if seg_kind[g] >= KIND_GENERATED:
+                for j in range(seg_start[g], seg_stop[g]):
+                    gen_S[gen_row_e[j], j] += gen_sign_e[j] * i_exc[j]
+                    gen_S[gen_row_i[j], j] += gen_sign_i[j] * i_inh[j]
+                    i_exc[j] = 0.0
+                    i_inh[j] = 0.0
     return n_steps
 
 
@@ -407,7 +461,8 @@ def run_steps_reference(
     dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
     syn_level, syn_pulses, syn_cid, col_ptr, col_syn, ring_count, ring_idx,
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
-    probe_count, dt,
+    probe_count, dt, gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i,
+    gen_update, gen_spike,
 ):
     """NumPy twin of :func:`run_steps`: the same arrays, the same in-place updates, written
     with whole-array operations per step (slow; for tests on small inputs)."""
@@ -417,6 +472,9 @@ def run_steps_reference(
     plastic = col_syn.shape[0] > 0
     is_src, is_sp, is_cond = kind == KIND_SOURCE, kind == KIND_SPINNAKER, kind == KIND_COND
     is_exact = kind == KIND_EXACT
+    is_gen = kind >= KIND_GENERATED
+    gen_runs = [(a, b, kd - KIND_GENERATED) for a, b, kd in zip(*contiguous_runs(kind))
+                if kd >= KIND_GENERATED]
     for s in range(n_steps):
         if rec_count[0] + n > rec_step.shape[0]:
             return s
@@ -426,6 +484,8 @@ def run_steps_reference(
                 probe_count[0] < probe_out.shape[0]:
             vals = np.where(probe_var == 0, v[probe_neurons],
                             np.where(probe_var == 1, i_exc[probe_neurons], i_inh[probe_neurons]))
+            gen_var = probe_var >= 3
+            vals[gen_var] = gen_S[probe_var[gen_var] - 3, probe_neurons[gen_var]]
             probe_out[probe_count[0]] = vals
             probe_count[0] += 1
         active = k - last_spike >= refrac_ticks + 1
@@ -440,14 +500,21 @@ def run_steps_reference(
                             + k_e * i_exc - k_i * i_inh, v)
         refrac_left[is_sp & ~sp_active] -= 1
         v[:] = np.where(is_sp, v_sp, np.where(is_cond, v_cond, np.where(is_exact, v_ex, v)))
-        i_exc[~is_src] *= decay_e[~is_src]
-        i_inh[~is_src] *= decay_i[~is_src]
+        hand = ~is_src & ~is_gen
+        i_exc[hand] *= decay_e[hand]
+        i_inh[hand] *= decay_i[hand]
+        for a, b, g in gen_runs:  # the generated code itself (compiled; callable here)
+            gen_update[g](a, b, k, dt, gen_S, gen_P, last_spike, refrac_ticks, not_ref)
         # threshold, reset, sources
-        fired = ~is_src & (v >= v_thresh) & (is_sp | (k - last_spike >= refrac_ticks + 1))
+        fired = hand & (v >= v_thresh) & (is_sp | (k - last_spike >= refrac_ticks + 1))
         idx = np.flatnonzero(fired)
         v[idx] = v_reset[idx]
         refrac_left[idx] = refrac_ticks[idx]
         last_spike[idx] = k
+        out = np.zeros(n, np.int64)
+        gen_fired = [out[: gen_spike[g](a, b, k, gen_S, gen_P, last_spike, not_ref, out, 0)]
+                     .copy() for a, b, g in gen_runs]
+        idx = np.sort(np.concatenate([idx, *gen_fired])).astype(np.int64)
         cur = src_cursor[0]
         cur += int(np.sum(src_step[cur:] < k))
         stop = cur + int(np.sum(src_step[cur:] == k))
@@ -506,4 +573,9 @@ def run_steps_reference(
             exc = syn_receptor[sids] == 0
             np.add.at(i_exc, j[exc], amount[exc])
             np.add.at(i_inh, j[~exc], amount[~exc])
+        cols = np.flatnonzero(is_gen)
+        gen_S[gen_row_e[cols], cols] += gen_sign_e[cols] * i_exc[cols]
+        gen_S[gen_row_i[cols], cols] += gen_sign_i[cols] * i_inh[cols]
+        i_exc[cols] = 0.0
+        i_inh[cols] = 0.0
     return n_steps

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from neurosim.engines.brian2_engine import Brian2Engine
-from neurosim.errors import ParameterError, UnsupportedFeature
+from neurosim.errors import ParameterError
 from neurosim.network import (
     AllToAll,
     NetworkSpec,
@@ -81,15 +81,6 @@ def test_probe_of_a_variable_the_cell_lacks_names_it():
     with pytest.raises(ParameterError, match="y_exc"):
         NetworkSpec(populations=(Population("p", 1, IF_curr_alpha()),),
                     probes=(Probe("p", "y_exc"),))
-
-
-@pytest.mark.parametrize("engine", ["numba", "reference"])
-def test_array_engines_refuse_cells_they_do_not_build_yet(engine):
-    from neurosim.engines import get_engine
-
-    spec = NetworkSpec(populations=(Population("p", 1, HH_cond_exp()),))
-    with pytest.raises(UnsupportedFeature, match="HH_cond_exp"):
-        get_engine(engine).build(spec, dt=0.1 * ms)
 
 
 def _alpha_psp(t, w, tau_s, tau_m, cm):

@@ -1,0 +1,324 @@
+"""A cell type's declaration turned into update code for the array engines.
+
+Brian2 reads the declaration (:mod:`neurosim.network.cells`) exactly as the Brian2 engine
+does: the same ``NeuronGroup``, whose state updater yields the abstract code of one step
+(``exact``, ``exponential_euler``, ``rk2``, ``euler``: Brian2's own integrators, with its
+``int(not_refractory)`` factors), whose thresholder yields the spike condition and whose
+reset statements we take as written. :func:`cell_program` collects them once per cell type;
+two renderings follow from one program:
+
+* :func:`numba_functions`: a Python module written into the cache folder (its name is the
+  hash of its text, so Numba's ``cache=True`` finds it again in a new process) with two
+  ``@njit`` functions of fixed signatures, ``update`` and ``spike``, which the Numba
+  kernel calls through first-class function pointers, one pair per cell type;
+* :func:`numpy_functions`: the same statements over whole NumPy arrays, for the reference
+  engine (booleans through ``np.logical_*``, ``int()`` as a float cast).
+
+State and parameters travel as rows of 2-D float arrays (``S[row, neuron]``,
+``P[row, neuron]``) in the program's order. Refractoriness follows Brian2: a refractory
+period in whole steps (``k - last_spike >= refrac_ticks + 1``, the (steps + 1) dt period the
+Brian2 engine gives), or a condition the cell leaves refractory by
+(``not_refractory or not (condition)``); variables flagged ``(unless refractory)`` keep their
+value while refractory.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import hashlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from neurosim.network.cells import CellType, brian2_name
+
+__all__ = ["CellProgram", "cell_program", "numba_functions", "numpy_functions"]
+
+_FUNCTIONS = {"exp", "log", "sqrt", "abs", "int", "sin", "cos", "tan", "tanh", "clip"}
+
+
+@dataclass(frozen=True)
+class CellProgram:
+    """One cell type as statements over named scalars (or arrays).
+
+    Attributes
+    ----------
+    state, params
+        Row names of the state and parameter arrays (state in the declaration's order,
+        parameters under their Brian2 names).
+    update
+        Statements of one step (Brian2's abstract code, units replaced by SI floats);
+        they assign ``_x`` then ``x`` for each state variable ``x``.
+    conditional
+        State variables written only when not refractory.
+    refractory
+        "time", "condition" or "none": how ``not_refractory`` is computed before the step
+        (the condition statement, if any, is the first of ``update``).
+    threshold
+        The spike condition (an expression).
+    reset
+        Statements applied to a neuron that spiked.
+    """
+
+    name: str
+    state: tuple[str, ...]
+    params: tuple[str, ...]
+    update: tuple[str, ...]
+    conditional: frozenset[str]
+    refractory: str
+    threshold: str
+    reset: tuple[str, ...]
+
+
+def param_rows(cell: CellType) -> tuple[tuple[str, str], ...]:
+    """(field name, Brian2 name) of every parameter with a unit, in declaration order."""
+    return tuple((f.name, brian2_name(f.name)) for f in dataclasses.fields(cell)
+                 if f.metadata.get("unit") is not None)
+
+
+@functools.cache
+def cell_program(cell_type: type[CellType]) -> CellProgram:
+    """The program of a cell type, read from the NeuronGroup Brian2 builds from it."""
+    import brian2 as b2
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION
+
+    cell = cell_type()
+    names = param_rows(cell)
+    eqs = cell.equations + "\n" + "\n".join(
+        f"{b2n} : {_unit_name(cell, f)} (constant)" for f, b2n in names)
+    refractory: Any = False
+    if cell.refractory == "tau_refrac":
+        eqs += "\nrefractory_period : second (constant)"
+        refractory = "refractory_period"
+    elif cell.refractory:
+        refractory = cell.refractory
+    group = b2.NeuronGroup(1, eqs, threshold=cell.threshold, reset=cell.reset or None,
+                           refractory=refractory, method=cell.method, namespace={},
+                           name=f"neurosim_codegen_{cell_type.__name__}*")
+    # Only read, never run: mark it owned so Brian2 does not warn about an unused object.
+    group._network = "neurosim.engines.cellgen"
+    updater = group.state_updater
+    updater.update_abstract_code(run_namespace={})
+    lines = [ln.strip() for ln in updater.abstract_code.splitlines() if ln.strip()]
+    kind = "none"
+    if lines and lines[0].startswith("not_refractory"):
+        first = lines.pop(0)
+        if cell.refractory == "tau_refrac":
+            kind = "time"
+        else:
+            kind = "condition"
+            lines.insert(0, first)
+    elif cell.refractory:
+        kind = "time" if cell.refractory == "tau_refrac" else "condition"
+    thresholder = group.thresholder["spike"]
+    thresholder.update_abstract_code(run_namespace={})
+    threshold = thresholder.abstract_code.split("=", 1)[1].strip()
+    reset = tuple(ln.strip() for ln in (cell.reset or "").splitlines() if ln.strip())
+    conditional = frozenset(
+        eq.varname for eq in group.equations.values()
+        if eq.type == DIFFERENTIAL_EQUATION and "unless refractory" in eq.flags)
+    state = tuple(cell.state)
+    params = tuple(b2n for _, b2n in names)
+    known = set(state) | set(params) | {"dt", "t", "not_refractory"}
+    return CellProgram(
+        name=cell_type.__name__, state=state, params=params,
+        update=tuple(_si_constants(ln, known) for ln in lines), conditional=conditional,
+        refractory=kind, threshold=_si_constants(threshold, known),
+        reset=tuple(_si_constants(ln, known) for ln in reset))
+
+
+def _unit_name(cell: CellType, field_name: str) -> str:
+    from neurosim.units import si_unit_name
+
+    unit = next(f for f in dataclasses.fields(cell) if f.name == field_name).metadata["unit"]
+    return si_unit_name(unit)
+
+
+class _Units(ast.NodeTransformer):
+    """Brian2 unit names (mV, ms, pF) become their SI values: plain floats for the kernels."""
+
+    def __init__(self, known: set[str]):
+        self.known = known
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if (node.id in self.known or node.id in _FUNCTIONS or node.id.startswith("_")
+                or not isinstance(node.ctx, ast.Load)):
+            return node
+        import brian2 as b2
+
+        value = getattr(b2, node.id, None)
+        if value is None or not isinstance(value, b2.Quantity | float | int):
+            raise ValueError(f"cannot resolve {node.id!r} in a cell's code")
+        return ast.copy_location(ast.Constant(float(value)), node)
+
+
+def _si_constants(statement: str, known: set[str]) -> str:
+    tree = ast.parse(statement)
+    return ast.unparse(_Units(known).visit(tree))
+
+
+class _Vectorise(ast.NodeTransformer):
+    """Python's scalar booleans and int() as NumPy array operations."""
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        fn = "logical_and" if isinstance(node.op, ast.And) else "logical_or"
+        out = node.values[0]
+        for value in node.values[1:]:
+            out = ast.Call(ast.Attribute(ast.Name("np", ast.Load()), fn, ast.Load()),
+                           [out, value], [])
+        return out
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not):
+            return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "logical_not",
+                                          ast.Load()), [node.operand], [])
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "int":
+            node.func = ast.Name("_as_float", ast.Load())
+        return node
+
+
+def _vectorised(statement: str) -> str:
+    return ast.unparse(ast.fix_missing_locations(_Vectorise().visit(ast.parse(statement))))
+
+
+def _indent(lines: list[str], n: int) -> str:
+    return "".join(" " * n + ln + "\n" for ln in lines)
+
+
+def _numba_source(prog: CellProgram) -> str:
+    # Locals of the generated code start with "__": a cell's own names (Izhikevich's a, b,
+    # c, d) can never shadow them.
+    loads = [f"{x} = __S[{r}, __j]" for r, x in enumerate(prog.state)]
+    loads += [f"{p} = __P[{r}, __j]" for r, p in enumerate(prog.params)]
+    if prog.refractory == "time":
+        nr = ["not_refractory = __k - __last[__j] >= __ticks[__j] + 1"]
+    elif prog.refractory == "condition":
+        nr = ["not_refractory = __nr[__j] != 0"]
+    else:
+        nr = ["not_refractory = True"]
+    body: list[str] = []
+    for stmt in prog.update:
+        target = stmt.split("=", 1)[0].strip()
+        if target in prog.conditional:
+            body.append(f"if not_refractory: {stmt}")
+        else:
+            body.append(stmt)
+    stores = [f"__S[{r}, __j] = {x}" for r, x in enumerate(prog.state)]
+    reset = list(prog.reset) + stores
+    return f'''"""Generated by neurosim.engines.cellgen from the declaration of {prog.name}."""
+import numpy as np
+from numba import njit
+
+exp, log, sqrt, sin, cos, tan, tanh = np.exp, np.log, np.sqrt, np.sin, np.cos, np.tan, np.tanh
+
+UPDATE_SIG = ("void(int64, int64, int64, float64, float64[:, ::1], float64[:, ::1], "
+              "int64[::1], int64[::1], uint8[::1])")
+SPIKE_SIG = ("int64(int64, int64, int64, float64[:, ::1], float64[:, ::1], int64[::1], "
+             "uint8[::1], int64[::1], int64)")
+
+
+@njit(UPDATE_SIG, cache=True, error_model="numpy")
+def update(__lo, __hi, __k, dt, __S, __P, __last, __ticks, __nr):
+    t = __k * dt
+    for __j in range(__lo, __hi):
+{_indent(loads + nr + body + stores, 8)}        __nr[__j] = 1 if not_refractory else 0
+
+
+@njit(SPIKE_SIG, cache=True, error_model="numpy")
+def spike(__lo, __hi, __k, __S, __P, __last, __nr, __out, __c):
+    for __j in range(__lo, __hi):
+{_indent(loads, 8)}        not_refractory = __nr[__j] != 0
+        if {prog.threshold}:
+{_indent(reset, 12)}            __last[__j] = __k
+            __nr[__j] = 0
+            __out[__c] = __j
+            __c += 1
+    return __c
+'''
+
+
+@functools.cache
+def numba_functions(cell_type: type[CellType]) -> tuple[Any, Any]:
+    """The compiled ``(update, spike)`` of a cell type (cached on disk by Numba)."""
+    from neurosim.config import cache_dir
+
+    source = _numba_source(cell_program(cell_type))
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    name = f"neurosim_cell_{cell_type.__name__}_{digest}"
+    path = cache_dir("cells") / f"{name}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        tmp.replace(path)  # atomic: parallel workers never import half a file
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.update, module.spike
+
+
+def _as_float(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+@functools.cache
+def numpy_functions(cell_type: type[CellType]) -> tuple[Any, Any]:
+    """``update(k, dt, S, P, last_spike, refrac_ticks, not_ref)`` and
+    ``spike(k, S, P, last_spike, not_ref) -> indices``: the program over whole arrays
+    (``S``, ``P``: rows of one population), for the reference engine."""
+    prog = cell_program(cell_type)
+    loads = [f"{x} = S[{r}]" for r, x in enumerate(prog.state)]
+    loads += [f"{p} = P[{r}]" for r, p in enumerate(prog.params)]
+    if prog.refractory == "time":
+        nr = ["not_refractory = k - last_spike >= refrac_ticks + 1"]
+    elif prog.refractory == "condition":
+        nr = ["not_refractory = not_ref != 0"]
+    else:
+        nr = ["not_refractory = np.ones(S.shape[1], dtype=bool)"]
+    body = [_vectorised(s) for s in prog.update]
+    stores = []
+    for r, x in enumerate(prog.state):
+        if x in prog.conditional:
+            stores.append(f"S[{r}] = np.where(not_refractory, {x}, S[{r}])")
+        else:
+            stores.append(f"S[{r}] = {x}")
+    sub_loads = [f"{x} = S[{r}, idx]" for r, x in enumerate(prog.state)]
+    sub_loads += [f"{p} = P[{r}, idx]" for r, p in enumerate(prog.params)]
+    sub_stores = [f"S[{r}, idx] = {x}" for r, x in enumerate(prog.state)]
+    threshold = _vectorised(prog.threshold)
+    reset = [_vectorised(s) for s in prog.reset]
+    source = f'''
+def update(k, dt, S, P, last_spike, refrac_ticks, not_ref):
+    t = k * dt
+    # 0/0 where a refractory factor zeroes a divisor: those values are never stored
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+{_indent(loads + nr + body + stores, 8)}    not_ref[:] = not_refractory
+
+
+def spike(k, S, P, last_spike, not_ref):
+{_indent(loads, 4)}    not_refractory = not_ref != 0
+    idx = np.flatnonzero(np.broadcast_to({threshold}, (S.shape[1],)))
+{_indent(sub_loads + reset + sub_stores, 4)}    last_spike[idx] = k
+    not_ref[idx] = 0
+    return idx
+'''
+    namespace: dict[str, Any] = {"np": np, "_as_float": _as_float, "exp": np.exp,
+                                 "log": np.log, "sqrt": np.sqrt, "sin": np.sin,
+                                 "cos": np.cos, "tan": np.tan, "tanh": np.tanh}
+    exec(compile(source, f"<neurosim cell {prog.name}>", "exec"), namespace)
+    return namespace["update"], namespace["spike"]
+

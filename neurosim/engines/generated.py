@@ -1,0 +1,126 @@
+"""The populations an array engine runs with code generated from their cell type's
+declaration: their state and parameter rows, and the compiled functions per cell type.
+
+The Numba kernel keeps every generated population's state in one ``S[row, neuron]`` array
+and its parameters in ``P[row, neuron]`` (rows in the order of
+:class:`~neurosim.engines.cellgen.CellProgram`); one ``(update, spike)`` pair per cell type
+runs the populations of that type. Inputs of a step are summed in the kernel's ``i_exc`` /
+``i_inh`` and added at the end of the step to each receptor's target row (with its sign),
+which is Brian2's ``target += w`` when a neuron receives at most one input per receptor and
+step, and a sum in another order (a rounding apart) otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from neurosim.engines.lif import refractory_steps
+from neurosim.errors import ParameterError
+
+__all__ = ["GeneratedCells"]
+
+
+class GeneratedCells:
+    """Generated populations of one simulation, in the global neuron index."""
+
+    def __init__(self, spec: Any, offset: dict[str, int], n: int, dt_s: float, seed: Any):
+        self.spec = spec
+        self.offset = offset
+        self.n = n
+        self.dt_s = dt_s
+        self.seed = seed
+        self.types: list[type] = []
+        self.pops: dict[str, tuple[int, int, Any]] = {}  # label -> (start, stop, program)
+        self._init: list[tuple[Any, int, int]] = []
+        self._args: tuple | None = None
+
+    def add(self, pop: Any) -> int:
+        """Register a population; returns the index of its cell type's functions."""
+        from neurosim.engines.cellgen import cell_program
+
+        ctype = type(pop.celltype)
+        if ctype not in self.types:
+            self.types.append(ctype)
+        start = self.offset[pop.label]
+        self.pops[pop.label] = (start, start + pop.size, cell_program(ctype))
+        self._init.append((pop, start, start + pop.size))
+        return self.types.index(ctype)
+
+    def has(self, label: str) -> bool:
+        return label in self.pops
+
+    def row(self, label: str, variable: str) -> int:
+        return self.pops[label][2].state.index(variable)
+
+    def state_slice(self, label: str, variable: str) -> np.ndarray:
+        start, stop, _ = self.pops[label]
+        return self.S[self.row(label, variable), start:stop]
+
+    def build(self, refrac_ticks: np.ndarray) -> None:
+        """Fill the arrays: initial state, parameters, receptor rows and signs, and the
+        refractory period in steps (into the kernel's ``refrac_ticks``)."""
+        from neurosim.engines.cellgen import param_rows
+
+        n = max(self.n, 1)
+        rows = max([len(p.state) for *_, p in self.pops.values()] + [1])
+        prow = max([len(p.params) for *_, p in self.pops.values()] + [1])
+        self.S = np.zeros((rows, n))
+        self.P = np.zeros((prow, n))
+        self.not_ref = np.ones(n, np.uint8)  # Brian2 starts every neuron not refractory
+        self.row_e = np.zeros(n, np.int64)
+        self.row_i = np.zeros(n, np.int64)
+        self.sign_e = np.zeros(n)
+        self.sign_i = np.zeros(n)
+        for pop, a, b in self._init:
+            cell = pop.celltype
+            prog = self.pops[pop.label][2]
+            for r, (name, var) in enumerate(cell.state.items()):
+                self.S[r, a:b] = (np.full(b - a, cell.initial_si(name)) if var.internal
+                                  else pop.initial(name, self.seed))
+            si = cell.to_si()
+            for r, (field, _) in enumerate(param_rows(cell)):
+                self.P[r, a:b] = si[field]
+            for receptor, rows_, signs in (("excitatory", self.row_e, self.sign_e),
+                                           ("inhibitory", self.row_i, self.sign_i)):
+                rec = cell.receptors[receptor]
+                rows_[a:b] = prog.state.index(rec.target)
+                signs[a:b] = rec.sign
+            if cell.refractory == "tau_refrac":
+                refrac_ticks[a:b] = refractory_steps(si["tau_refrac"], self.dt_s)
+            if not np.all(np.isfinite(self.S[:, a:b])):
+                raise ParameterError("initial_values", pop.label, "finite initial values",
+                                     f"population {pop.label!r}")
+
+    def kernel_args(self) -> tuple:
+        """The generated cells' arguments of :func:`~neurosim.kernels.spiking.run_steps`
+        (the same objects every call: the arrays are updated in place)."""
+        if self._args is None:
+            self._args = (self.S, self.P, self.not_ref, self.row_e, self.row_i, self.sign_e,
+                          self.sign_i, *function_tables(tuple(self.types)))
+        return self._args
+
+
+@functools.lru_cache(maxsize=64)
+def function_tables(cell_types: tuple[type, ...]) -> tuple[Any, Any]:
+    """Typed lists of the ``update`` and ``spike`` functions (first-class function types).
+
+    A typed list, not a tuple: Numba types a tuple of functions anew on every call (about
+    90 us, which CA3's short kernel calls would feel), a typed list by its cached type."""
+    from numba import typed, types
+    from numba.core import sigutils
+
+    from neurosim.engines.cellgen import numba_functions
+    from neurosim.kernels.spiking import SPIKE_SIG, UPDATE_SIG, no_spike, no_update
+
+    fns = [numba_functions(t) for t in cell_types]
+    out = []
+    for k, sig in enumerate((UPDATE_SIG, SPIKE_SIG)):
+        args, ret = sigutils.normalize_signature(sig)
+        table = typed.List.empty_list(types.FunctionType(ret(*args)))
+        for pair in fns or [(no_update, no_spike)]:
+            table.append(pair[k])
+        out.append(table)
+    return out[0], out[1]
