@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 from dataclasses import MISSING, field
@@ -132,6 +133,22 @@ def _within(x: float, meta: dict[str, Any], low: float | None, high: float | Non
     return not (high is not None and (x > high or (meta["high_open"] and x == high)))
 
 
+def _named_init(cls: type, init: Any) -> Any:
+    """The dataclass ``__init__`` of ``cls``, refusing an unknown keyword with a
+    ParameterError that names it and lists the parameters (not Python's TypeError)."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        for name, value in kwargs.items():
+            if name not in names:
+                raise ParameterError(name, value, f"one of {cls.__name__}'s parameters "
+                                     f"{list(names)}", cls.__name__)
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
 class Params:
     """Base of every parameter set: frozen, validated, hashable, with units.
 
@@ -146,6 +163,7 @@ class Params:
         # eq=False keeps our __eq__/__hash__ (over SI values) instead of generated ones,
         # which would try to hash Brian2 quantities.
         dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
+        cls.__init__ = _named_init(cls, cls.__init__)  # type: ignore[method-assign]
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
@@ -175,7 +193,8 @@ class Params:
             raise ParameterError(name, value, f"{dimension_name(unit)}{bounds}", owner) from None
         x = np.asarray(to_si(value), dtype=float)
         if x.ndim != 0 or not math.isfinite(float(x)):
-            raise ParameterError(name, value, f"a finite scalar {dimension_name(unit)}", owner)
+            what = dimension_name(unit).split(" ", 1)[1]
+            raise ParameterError(name, value, f"a finite scalar {what}", owner)
         low = None if meta["low"] is None else to_si(meta["low"])
         high = None if meta["high"] is None else to_si(meta["high"])
         if not _within(float(x), meta, low, high):

@@ -142,6 +142,9 @@ def pynn_plan(spec: NetworkSpec, *, timestep: Quantity = 0.1 * ms, seed: SeedLik
                              "pynn_plan")
     dt_s = check_dt(timestep)
     check_delays(spec, dt_s, "PyNN export")
+    if spec.current_sources:
+        raise UnsupportedFeature("current sources", "PyNN export",
+                                 "a spec without current sources (export of sources: [pynn])")
     root = as_seed_sequence(seed)
     dt_ms = _clean(dt_s * 1e3)
     probes: dict[str, list[Probe]] = {}

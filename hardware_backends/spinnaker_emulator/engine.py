@@ -67,6 +67,8 @@ _FATAL = ("cell_type", "plasticity", "delay", "synapses_per_row", "timestep", "p
 
 
 def _check_supported(spec: NetworkSpec) -> None:
+    if spec.current_sources:
+        raise UnsupportedFeature("current sources", ENGINE, _ALT)
     for pop in spec.populations:
         if type(pop.celltype) is not IF_curr_exp:
             raise UnsupportedFeature(f"cell type {type(pop.celltype).__name__}", ENGINE, _ALT)

@@ -387,8 +387,8 @@ class PoissonPlan:
 
 
 def check_build_args(spec: Any, dt: Any, options: dict[str, Any], engine: str) -> float:
-    """Shared checks of ``Engine.build``: no unknown options, a spec, dt and delays.
-    Returns dt in seconds."""
+    """Shared checks of ``Engine.build``: no unknown options, a spec, dt, delays and probe
+    sampling intervals. Returns dt in seconds."""
     owner = f"{engine} engine build"
     if options:
         raise ParameterError("options", sorted(options), "no extra options", owner)
@@ -396,7 +396,25 @@ def check_build_args(spec: Any, dt: Any, options: dict[str, Any], engine: str) -
         raise ParameterError("spec", spec, "a NetworkSpec", owner)
     dt_s = check_dt(dt)
     check_delays(spec, dt_s, engine)
+    for probe in spec.probes:
+        probe_every(probe, dt_s)
     return dt_s
+
+
+def probe_every(probe: Any, dt_s: float) -> int:
+    """Steps between two samples of a probe: its ``sampling_interval`` in whole steps (1 when
+    None); an interval below dt or off the grid is a ParameterError."""
+    si = probe.sampling_interval
+    if si is None:
+        return 1
+    allowed = f"a multiple of dt ({dt_s * 1e3:g} ms), at least dt"
+    owner = f"Probe {probe.key!r}"
+    if si < dt_s * (1 - 1e-9):
+        raise ParameterError("sampling_interval", si * second, allowed, owner)
+    n = si / dt_s
+    if not math.isclose(n, round(n), rel_tol=0, abs_tol=1e-6):
+        raise ParameterError("sampling_interval", si * second, allowed, owner)
+    return round(n)
 
 
 def check_integration(integration: Any, owner: str) -> str:

@@ -52,6 +52,7 @@ from neurosim.engines.base import (
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import refractory_steps, step_constants
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
@@ -327,8 +328,41 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     ctx.objects.append(S)
 
 
+def _build_current_sources(ctx: _Context, standalone: bool) -> None:
+    """Each step, before the neurons' update, set i_offset of the targeted populations to
+    their own i_offset plus the sources' currents (one Python call per step: the values
+    come from neurosim.engines.injection, the same for every engine)."""
+    plan = CurrentPlan(ctx.spec, ctx.seed, ctx.dt_s)
+    ctx.currents = plan
+    if not plan:
+        return
+    if standalone:
+        raise UnsupportedFeature("current sources with codegen_target='cpp_standalone'",
+                                 "brian2", "codegen_target='numpy' or 'cython'")
+    targets = sorted({label for label, _ in plan.targets})
+    base = {}
+    for label in targets:
+        si = ctx.spec.population(label).celltype.to_si()
+        if "i_offset" not in si:
+            raise UnsupportedFeature(f"a current source into {label!r} (its cell type has no "
+                                     "i_offset)", "brian2", "a cell type with i_offset")
+        base[label] = np.full(ctx.spec.population(label).size, si["i_offset"])
+    dt_s = ctx.dt_s
+
+    def inject() -> None:
+        k = round(float(ctx.clock.t_[:]) / dt_s)
+        row = plan.values(k, k + 1)[0]
+        for label in targets:
+            ctx.groups[label].i_offset_[:] = plan.injected(row, base[label], label)
+
+    ctx.objects.append(b2.NetworkOperation(inject, when="start", clock=ctx.clock,
+                                           name="neurosim_current_sources"))
+
+
 @Brian2Builder.register(Probe)
 def _build_probe(probe: Probe, ctx: _Context) -> None:
+    if probe.target not in ctx.spec.groups:
+        return  # a current source's current: neurosim.engines.injection records it
     group = ctx.groups[probe.target]
     if probe.variable == "spikes":
         mon = b2.SpikeMonitor(group, name=_safe(f"spk_{probe.target}"))
@@ -444,6 +478,10 @@ class Brian2Simulation(Simulation):
 
     def _collect_data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}
+        currents = self._ctx.currents.records(round(float(self._net.t_) / self.dt_s))
+        for probe in self.spec.probes:
+            if probe.key in currents:
+                out[probe.key] = currents[probe.key]
         for key, (probe, mon) in self._ctx.monitors.items():
             size = self.spec.groups[probe.target].size
             if probe.variable == "spikes":
@@ -557,6 +595,7 @@ class Brian2Engine(Engine):
         ctx.poisson = PoissonPlan(spec, root, dt_s)
         for node in (*spec.populations, *spec.sources, *spec.projections, *spec.probes):
             Brian2Builder.build(node, ctx)
+        _build_current_sources(ctx, standalone_dir is not None)
         net = b2.Network(*ctx.objects)
         return Brian2Simulation(spec, dt_s, seed, ctx, net, standalone_dir)
 

@@ -74,6 +74,8 @@ class GeneratedCells:
         self.row_i = np.zeros(n, np.int64)
         self.sign_e = np.zeros(n)
         self.sign_i = np.zeros(n)
+        #: the parameter row of each neuron's i_offset (-1: its cell type has none)
+        self.ioff_row = np.full(n, -1, np.int64)
         for pop, a, b in self._init:
             cell = pop.celltype
             prog = self.pops[pop.label][2]
@@ -88,6 +90,8 @@ class GeneratedCells:
                 rec = cell.receptors[receptor]
                 rows_[a:b] = prog.state.index(rec.target)
                 signs[a:b] = rec.sign
+            if "i_offset" in prog.params:
+                self.ioff_row[a:b] = prog.params.index("i_offset")
             if cell.refractory == "tau_refrac":
                 refrac_ticks[a:b] = refractory_steps(si["tau_refrac"], self.dt_s)
             if not np.all(np.isfinite(self.S[:, a:b])):

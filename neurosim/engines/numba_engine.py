@@ -31,9 +31,11 @@ from neurosim.engines.base import (
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.generated import GeneratedCells
+from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import step_constants
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
+from neurosim.kernels.spiking import KIND_GENERATED
 from neurosim.network import (
     IF_cond_exp,
     IF_curr_exp,
@@ -136,6 +138,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             for name, value in values.items():
                 self.par[name][sl] = value
         self._gen.build(self.refrac_ticks)
+        self._build_current_sources(spec, dt_s)
         with np.errstate(divide="ignore", invalid="ignore"):  # zeros outside IF_cond_exp
             self._neg_inv_tau = -1 / self.par["tau_m"]
             self._rest_over_tau = self.par["v_rest"] / self.par["tau_m"]
@@ -151,6 +154,21 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 idx.append(np.full(len(s), self.offset[src.label] + i, dtype=np.int64))
         self._set_schedule(np.concatenate(steps) if steps else np.zeros(0, np.int64),
                            np.concatenate(idx) if idx else np.zeros(0, np.int64))
+
+    def _build_current_sources(self, spec, dt_s) -> None:
+        """Who receives which current source; the i_offset each source adds to."""
+        self._currents = CurrentPlan(spec, self.seed, dt_s, self.offset)
+        self.i_base = self.par["i_off"].copy()
+        gen = self._gen
+        for a, b, _ in gen.pops.values():
+            if gen.ioff_row[a] >= 0:
+                self.i_base[a:b] = gen.P[gen.ioff_row[a], a:b]
+        for j in self._currents.neurons:
+            if self.kind[j] >= KIND_GENERATED and gen.ioff_row[j] < 0:
+                label = next(lb for lb, (a, b, _) in gen.pops.items() if a <= j < b)
+                raise UnsupportedFeature(
+                    f"a current source into {type(spec.population(label).celltype).__name__}"
+                    " (no i_offset)", "numba", "a cell type with an i_offset parameter")
 
     def _build_synapses(self, spec, dt_s, root, integration) -> None:
         # Per synapse only what differs between synapses (about 25 bytes, plus 32 for STDP
@@ -223,11 +241,6 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         self.ring_idx = np.zeros((max_delay + 1, max(self.n, 1)), dtype=np.int64)
 
     def _build_records(self, spec) -> None:
-        for probe in spec.probes:
-            if probe.variable != "spikes" and probe.sampling_interval not in (None, self.dt_s):
-                raise UnsupportedFeature("a sampling_interval other than dt", "numba",
-                                         "the brian2 engine")
-
         def code(label: str, variable: str) -> int:
             if self._gen.has(label):
                 return 3 + self._gen.row(label, variable)
@@ -248,6 +261,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             bar = tqdm(total=n_steps, unit="step", desc=f"numba {self.spec.name}")
         done = 0
         chunk = max(1000, n_steps // 50) if progress else n_steps
+        if self._currents:  # their currents travel as (step, source) arrays: bound them
+            chunk = min(chunk, 100_000)
         while done < n_steps:
             todo = min(chunk, n_steps - done)
             ran = self._run_kernel(todo)
@@ -265,7 +280,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         """The arguments of :func:`~neurosim.kernels.spiking.run_steps` for the next
         ``n_steps`` (state arrays are this simulation's own, updated in place)."""
         k0 = self._step
-        rows = np.arange(k0, k0 + n_steps) if self.probe_neurons.size else np.zeros(0, int)
+        rows = (self._sampled_steps(k0, n_steps) if self.probe_neurons.size
+                else np.zeros(0, int))
         probe_out = np.zeros((len(rows), self.probe_neurons.size))
         probe_count = np.zeros(1, dtype=np.int64)
         p, s = self.par, self.syn
@@ -285,7 +301,9 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self.dev["down"], self.dev["sigma"], self.dev["key"], self.syn_level,
             self.syn_pulses, self.syn_cid, self.col_ptr, self.col_syn, self.ring_count,
             self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
-            self.probe_var, 1, probe_out, probe_count, self.dt_s,
+            self.probe_var, self.probe_every, probe_out, probe_count, self.dt_s,
+            self._currents.values(k0, k0 + n_steps), self._currents.ptr, self._currents.idx,
+            self._currents.neurons, self.i_base, self._gen.ioff_row,
             *self._gen.kernel_args(),
         )
 
@@ -298,7 +316,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         ran = self._kernel(*args)
         probe_out, probe_count = args[_PROBE_OUT], args[_PROBE_OUT + 1]
         if self.probe_neurons.size:
-            rows = np.arange(k0, k0 + n_steps)
+            rows = self._sampled_steps(k0, n_steps)
             self._probe_rows.append(probe_out[: probe_count[0]])
             self._probe_steps.append(rows[: probe_count[0]])
         self._step += ran
@@ -308,14 +326,16 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}
-        times, rows = self._recorded_rows()
+        currents = self._currents.records(self._step)
         for probe in self.spec.probes:
             if probe.variable == "spikes":
                 out[probe.key] = self._recorded_spikes(probe.target)
+            elif probe.key in currents:
+                out[probe.key] = currents[probe.key]
             else:
-                _, col, size = self._probe_cols[probe.key]
+                times, values = self._probe_data(probe.key)
                 out[probe.key] = StateData(probe.target, probe.variable, times * second,
-                                           rows[:, col:col + size]
+                                           values
                                            * self.state_unit(probe.target, probe.variable))
         return out
 

@@ -12,6 +12,7 @@ global index of each group), ``dt_s`` and ``_step`` (the current step).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -76,8 +77,8 @@ class ScheduleAndRecords:
         codes: list[int] = []
         self._probe_cols: dict[str, tuple[Any, int, int]] = {}
         for probe in spec.probes:
-            if probe.variable == "spikes":
-                continue
+            if probe.variable == "spikes" or probe.target not in spec.groups:
+                continue  # spikes, or a current source's current (engines.injection)
             off, size = self.offset[probe.target], spec.groups[probe.target].size
             self._probe_cols[probe.key] = (probe, len(neurons), size)
             neurons.extend(range(off, off + size))
@@ -86,6 +87,13 @@ class ScheduleAndRecords:
             codes.extend([code] * size)
         self.probe_neurons = np.asarray(neurons, dtype=np.int64)
         self.probe_var = np.asarray(codes, dtype=np.int64)
+        # the kernel samples every `probe_every` steps (the gcd of the probes' intervals);
+        # each probe keeps the samples on its own interval
+        from neurosim.engines.base import probe_every
+
+        self._every = {p.key: probe_every(p, self.dt_s) for p in spec.probes
+                       if p.key in self._probe_cols}
+        self.probe_every = math.gcd(*self._every.values()) if self._every else 1
         self._probe_rows: list[np.ndarray] = []
         self._probe_steps: list[np.ndarray] = []
 
@@ -99,6 +107,22 @@ class ScheduleAndRecords:
         order = np.lexsort((i, s))
         return SpikeData(label, size, grid_times(s[order], self.dt_s) * second,
                          i[order].astype(np.int64))
+
+    def _sampled_steps(self, k0: int, n_steps: int) -> np.ndarray:
+        """The steps of ``k0 .. k0 + n_steps - 1`` at which the kernel samples state."""
+        steps = np.arange(k0, k0 + n_steps)
+        return steps[steps % self.probe_every == 0]
+
+    def _probe_data(self, key: str, dtype: Any = float) -> tuple[np.ndarray, np.ndarray]:
+        """Times (s) and values (one column per neuron) of one state probe, on its own
+        sampling interval."""
+        _, col, size = self._probe_cols[key]
+        rows = (np.concatenate(self._probe_rows) if self._probe_rows
+                else np.zeros((0, self.probe_neurons.size), dtype))
+        steps = (np.concatenate(self._probe_steps) if self._probe_steps
+                 else np.zeros(0, np.int64))
+        keep = steps % self._every[key] == 0
+        return grid_times(steps[keep], self.dt_s), rows[keep, col:col + size]
 
     def _recorded_rows(self, dtype: Any = float) -> tuple[np.ndarray, np.ndarray]:
         """Sampled state: times in seconds and rows (one column per probed neuron)."""

@@ -33,9 +33,11 @@ from neurosim.engines.base import (
     SteppedEngine,
     connect_projection,
     empty_weights,
+    probe_every,
     stdp_constants,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import step_constants
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
@@ -68,6 +70,8 @@ class _Population:
         self.i_exc = pop.initial(syn[0], seed)
         self.i_inh = pop.initial(syn[1], seed)
         self.dt = dt
+        self.i_off = np.full(n, p["i_offset"])  # i_offset plus current sources, per neuron
+        self.base_ioff = self.i_off.copy()
         self.refrac_left = np.zeros(n, dtype=np.int64)   # spinnaker
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)  # exact: step of last spike
         for name, value in step_constants(p, dt).items():  # p_m, r, decay_*, init_*, k_*
@@ -79,7 +83,7 @@ class _Population:
         active = step - self.last_spike >= self.refrac_ticks + 1
         b = -1 / p["tau_m"] - ge / p["cm"] - gi / p["cm"]
         ba = (p["v_rest"] / p["tau_m"] + p["e_rev_E"] * ge / p["cm"] + p["e_rev_I"] * gi / p["cm"]
-              + p["i_offset"] / p["cm"]) / b
+              + self.i_off / p["cm"]) / b
         v_new = -ba + (ba + self.v) * np.exp(self.dt * b)
         self.v = np.where(active, v_new, self.v)
         self._active = active
@@ -96,12 +100,12 @@ class _Population:
             self._update_conductance(step)
         elif self.integration == "spinnaker":
             active = self.refrac_left <= 0
-            a = p["v_rest"] + (self.i_exc - self.i_inh + p["i_offset"]) * self.r
+            a = p["v_rest"] + (self.i_exc - self.i_inh + self.i_off) * self.r
             self.v = np.where(active, a - self.p_m * (a - self.v), self.v)
             self.refrac_left = self.refrac_left - (~active)
         else:
             active = step - self.last_spike >= self.refrac_ticks + 1
-            drive = p["i_offset"] * self.r * (1 - self.p_m)
+            drive = self.i_off * self.r * (1 - self.p_m)
             v_new = (p["v_rest"] + (self.v - p["v_rest"]) * self.p_m + drive
                      + self.k_e * self.i_exc - self.k_i * self.i_inh)
             self.v = np.where(active, v_new, self.v)
@@ -132,6 +136,10 @@ class _Population:
     def end_step(self) -> None:
         """Nothing to do: inputs went straight into the synaptic variables."""
 
+    def set_offset(self, i_off: np.ndarray) -> None:
+        """The offset current of this step (i_offset plus current sources)."""
+        self.i_off = i_off
+
 
 class _GeneratedPopulation:
     """A population whose cell type runs the NumPy rendering of the code generated from its
@@ -159,6 +167,16 @@ class _GeneratedPopulation:
         self.i_exc, self.i_inh = np.zeros(n), np.zeros(n)
         self.targets = [(self.prog.state.index(cell.receptors[r].target),
                          cell.receptors[r].sign) for r in ("excitatory", "inhibitory")]
+        self.ioff_row = (self.prog.params.index("i_offset") if "i_offset" in self.prog.params
+                         else None)
+        self.base_ioff = (self.P[self.ioff_row].copy() if self.ioff_row is not None
+                          else np.zeros(n))
+
+    def set_offset(self, i_off: np.ndarray) -> None:
+        if self.ioff_row is None:
+            raise UnsupportedFeature(f"a current source into {self.prog.name} (no i_offset)",
+                                     "reference", "a cell type with an i_offset parameter")
+        self.P[self.ioff_row] = i_off
 
     def input_scale(self, receptor: str) -> float:
         return 1.0
@@ -286,7 +304,10 @@ class ReferenceSimulation(Simulation):
                                    stdp_zero_depresses) for p in spec.projections]
         self._spikes: dict[str, list[tuple[int, np.ndarray]]] = {
             g: [] for g in spec.groups}
-        self._states = {pr.key: (pr, []) for pr in spec.probes if pr.variable != "spikes"}
+        self._currents = CurrentPlan(spec, root, dt_s)
+        self._states = {pr.key: (pr, []) for pr in spec.probes
+                        if pr.variable != "spikes" and pr.target in spec.groups}
+        self._every = {key: probe_every(pr, dt_s) for key, (pr, _) in self._states.items()}
         # in the spec's order (a dict keeps it), like the Brian2 engine's data
         self._spike_probes = list(dict.fromkeys(pr.target for pr in spec.probes
                                                 if pr.variable == "spikes"))
@@ -322,9 +343,15 @@ class ReferenceSimulation(Simulation):
 
     def _one_step(self, k: int) -> None:
         t = k * self.dt_s
-        for probe, rows in self._states.values():
-            pop = self._pops[probe.target]
-            rows.append((k, np.array(pop.get(probe.variable), copy=True)))
+        for key, (probe, rows) in self._states.items():
+            if k % self._every[key] == 0:
+                pop = self._pops[probe.target]
+                rows.append((k, np.array(pop.get(probe.variable), copy=True)))
+        if self._currents:
+            row = self._currents.values(k, k + 1)[0]
+            for label in {target for target, _ in self._currents.targets}:
+                pop = self._pops[label]
+                pop.set_offset(self._currents.injected(row, pop.base_ioff, label))
         for pop in self._pops.values():
             pop.update(k)
         for label, pop in self._pops.items():
@@ -366,6 +393,7 @@ class ReferenceSimulation(Simulation):
             out[f"{label}.spikes"] = SpikeData(label, self.spec.groups[label].size,
                                                grid_times(s[order], self.dt_s) * second,
                                                i[order].astype(np.int64))
+        out.update(self._currents.records(self._step))
         for key, (probe, rows) in self._states.items():
             steps = np.array([s for s, _ in rows], dtype=np.int64)
             n = self.spec.groups[probe.target].size

@@ -222,6 +222,10 @@ def run_steps(
     # recording
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
     probe_count, dt,
+    # current sources: their currents this call (step, source), targets (CSR by source), the
+    # targeted neurons; per neuron the i_offset they add to and, for generated cell types,
+    # the parameter row that holds it
+    cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row,
     # generated cell types: state and parameter rows (S[row, neuron], P[row, neuron]),
     # not-refractory flags, per neuron the rows (and signs) that the excitatory and
     # inhibitory inputs of a step, summed in i_exc/i_inh, are added to; and the typed lists
@@ -240,6 +244,7 @@ def run_steps(
     n_seg = seg_start.shape[0]
     scratch_x = np.empty(n)
     scratch_ba = np.empty(n)
+    inj = np.zeros(n)
     # what one unit of weight adds to a target's input: the tick average under sPyNNaker's
     # arithmetic, else 1 (a product with 1.0 is exact)
     unit_e = np.ones(n)
@@ -266,6 +271,21 @@ def run_steps(
                         probe_out[row, q] = v[j] if var == 0 else (i_exc[j] if var == 1
                                                                     else i_inh[j])
                 probe_count[0] = row + 1
+        # 1b. current sources: offset current = i_offset + the step's currents (spec order)
+        if cs_neurons.shape[0] > 0:
+            for j in cs_neurons:
+                inj[j] = 0.0
+            for q in range(cs_ptr.shape[0] - 1):
+                val = cs_values[s, q]
+                for p in range(cs_ptr[q], cs_ptr[q + 1]):
+                    inj[cs_idx[p]] += val
+            for j in cs_neurons:
+                tot = i_base[j] + inj[j]
+                if kind[j] >= KIND_GENERATED:
+                    gen_P[gen_ioff_row[j], j] = tot
+                else:
+                    i_off[j] = tot
+                    off_over_c[j] = tot / c_m[j]
         # 2. update, one kind of neuron at a time: a loop without branches on the kind lets
         # LLVM vectorise the divisions (IEEE-exact, so the floats do not change)
         for g in range(n_seg):
@@ -461,8 +481,8 @@ def run_steps_reference(
     dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
     syn_level, syn_pulses, syn_cid, col_ptr, col_syn, ring_count, ring_idx,
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
-    probe_count, dt, gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i,
-    gen_update, gen_spike,
+    probe_count, dt, cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row, gen_S, gen_P,
+    not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_update, gen_spike,
 ):
     """NumPy twin of :func:`run_steps`: the same arrays, the same in-place updates, written
     with whole-array operations per step (slow; for tests on small inputs)."""
@@ -488,6 +508,17 @@ def run_steps_reference(
             vals[gen_var] = gen_S[probe_var[gen_var] - 3, probe_neurons[gen_var]]
             probe_out[probe_count[0]] = vals
             probe_count[0] += 1
+        if cs_neurons.shape[0] > 0:
+            inj = np.zeros(n)
+            for q in range(cs_ptr.shape[0] - 1):
+                np.add.at(inj, cs_idx[cs_ptr[q]:cs_ptr[q + 1]], cs_values[s, q])
+            tot = i_base[cs_neurons] + inj[cs_neurons]
+            g = kind[cs_neurons] >= KIND_GENERATED
+            gen_P[gen_ioff_row[cs_neurons[g]], cs_neurons[g]] = tot[g]
+            h = cs_neurons[~g]
+            i_off[h] = tot[~g]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                off_over_c[h] = tot[~g] / c_m[h]
         active = k - last_spike >= refrac_ticks + 1
         sp_active = refrac_left <= 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

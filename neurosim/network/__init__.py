@@ -15,6 +15,13 @@ from neurosim.network.cells import (
     StandardCell,
 )
 from neurosim.network.connectors import AllToAll, Connector, FixedProbability, FromList, OneToOne
+from neurosim.network.current_sources import (
+    ACSource,
+    CurrentSource,
+    DCSource,
+    NoisyCurrentSource,
+    StepCurrentSource,
+)
 from neurosim.network.distributions import RandomDistribution
 from neurosim.network.spec import (
     NetworkSpec,
@@ -37,10 +44,13 @@ from neurosim.network.synapses import (
 
 __all__ = [
     "CELL_TYPES",
+    "ACSource",
     "AdditiveWeightDependence",
     "AllToAll",
     "CellType",
     "Connector",
+    "CurrentSource",
+    "DCSource",
     "EIF_cond_alpha_isfa_ista",
     "EIF_cond_exp_isfa_ista",
     "FixedProbability",
@@ -54,6 +64,7 @@ __all__ = [
     "Izhikevich",
     "MultiplicativeWeightDependence",
     "NetworkSpec",
+    "NoisyCurrentSource",
     "OneToOne",
     "Population",
     "Probe",
@@ -65,6 +76,7 @@ __all__ = [
     "SpikeSourcePoisson",
     "StandardCell",
     "StaticSynapse",
+    "StepCurrentSource",
     "Synapse",
     "View",
     "add_spike_times",

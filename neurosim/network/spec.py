@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ import numpy as np
 from neurosim.errors import ParameterError, SpecError
 from neurosim.network.cells import CELL_TYPES, WEIGHT_UNITS, StandardCell
 from neurosim.network.connectors import CONNECTORS, Connector
+from neurosim.network.current_sources import CurrentSource
 from neurosim.network.distributions import RandomDistribution
 from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
 from neurosim.params import Quantity
@@ -304,18 +306,26 @@ class Probe:
     """Record ``variable`` of a population (or ``"spikes"`` of a source).
 
     ``variable`` is "spikes" or a recordable state variable of the population's cell type
-    (checked by the spec). ``sampling_interval`` (state variables only) defaults to the
-    time step.
+    (checked by the spec). ``sampling_interval`` (a time; state variables only) defaults to
+    the time step; engines require a whole number of steps. It is held in seconds.
     """
 
     target: str
     variable: str = "spikes"
-    sampling_interval: float | None = None  # seconds; None = every step
+    sampling_interval: Quantity | float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.variable, str) or not self.variable.isidentifier():
             raise ParameterError("variable", self.variable,
                                  "'spikes' or the name of a state variable", "Probe")
+        si = self.sampling_interval
+        if si is not None:
+            require_quantity(si, second, "sampling_interval", f"Probe {self.key!r}")
+            value = float(to_si(si))
+            if not (math.isfinite(value) and value > 0):
+                raise ParameterError("sampling_interval", si, "a time > 0 ms, or None for "
+                                     "every time step", f"Probe {self.key!r}")
+            object.__setattr__(self, "sampling_interval", value)
 
     @property
     def key(self) -> str:
@@ -332,7 +342,7 @@ def _tuple(items: Iterable[Any] | None) -> tuple[Any, ...]:
 
 @dataclass(frozen=True, eq=False)
 class NetworkSpec:
-    """A whole network: populations, spike sources, projections and probes.
+    """A whole network: populations, spike sources, projections, probes and current sources.
 
     Validated on construction: unique labels, existing references, views inside their
     population, weights with the units of the post-synaptic cell type (nA onto current-based,
@@ -344,9 +354,10 @@ class NetworkSpec:
     projections: tuple[Projection, ...] = ()
     probes: tuple[Probe, ...] = ()
     name: str = "network"
+    current_sources: tuple[CurrentSource, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("populations", "sources", "projections", "probes"):
+        for name in ("populations", "sources", "projections", "probes", "current_sources"):
             object.__setattr__(self, name, _tuple(getattr(self, name)))
         self.validate()
 
@@ -383,10 +394,12 @@ class NetworkSpec:
     # -- validation ------------------------------------------------------------------------
     def validate(self) -> None:
         """Raise SpecError or ParameterError on the first inconsistency found."""
-        labels: list[str] = [g.label for g in (*self.populations, *self.sources)]
+        labels: list[str] = [g.label for g in (*self.populations, *self.sources,
+                                                *self.current_sources)]
         dupes = sorted({x for x in labels if labels.count(x) > 1})
         if dupes:
-            raise SpecError(f"labels must be unique across populations and sources: {dupes}")
+            raise SpecError("labels must be unique across populations, spike sources and "
+                            f"current sources: {dupes}")
         for p in self.populations:
             if not isinstance(p, Population):
                 raise ParameterError("populations", p, "Population instances", "NetworkSpec")
@@ -421,7 +434,15 @@ class NetworkSpec:
                     f"a {kind} in units of {WEIGHT_UNITS[kind]!s} for {post_label!r} "
                     f"({type(pops[post_label].celltype).__name__})",
                     f"Projection {proj.label!r}")
+        self._validate_current_sources(pops)
+        currents = {c.label for c in self.current_sources}
         for probe in self.probes:
+            if probe.target in currents:
+                if probe.variable != "i":
+                    raise ParameterError("variable", probe.variable,
+                                         "'i' (the current a current source injects)",
+                                         f"Probe of {probe.target!r}")
+                continue
             if probe.target not in groups:
                 raise SpecError(f"probe {probe.key!r}: no population or source "
                                 f"{probe.target!r}")
@@ -432,6 +453,28 @@ class NetworkSpec:
                                              else ())
                     raise ParameterError("variable", probe.variable, f"one of {allowed}",
                                          f"Probe of {probe.target!r}")
+
+    def _validate_current_sources(self, pops: dict[str, Population]) -> None:
+        for cs in self.current_sources:
+            owner = f"{type(cs).__name__} {cs.label!r}" if isinstance(cs, CurrentSource) \
+                else "NetworkSpec"
+            if not isinstance(cs, CurrentSource):
+                raise ParameterError("current_sources", cs,
+                                     "DCSource, ACSource, StepCurrentSource or "
+                                     "NoisyCurrentSource instances", owner)
+            label = cs.target_label
+            if label not in pops:
+                raise ParameterError("target", label, "the label of a population of this "
+                                     f"spec, one of {sorted(pops)}", owner)
+            if isinstance(cs.target, View) and cs.target.stop > pops[label].size:
+                raise ParameterError("target", str(cs.target), f"a view inside {label!r} "
+                                     f"(size {pops[label].size})", owner)
+
+    def current_source(self, label: str) -> CurrentSource:
+        for c in self.current_sources:
+            if c.label == label:
+                return c
+        raise SpecError(f"no current source labelled {label!r}")
 
     def min_delay(self) -> float | None:
         """The smallest explicit delay in seconds (None if every delay is one time step)."""
@@ -448,6 +491,7 @@ class NetworkSpec:
             "sources": [s.to_dict() for s in self.sources],
             "projections": [p.to_dict() for p in self.projections],
             "probes": [p.to_dict() for p in self.probes],
+            "current_sources": [c.to_dict() for c in self.current_sources],
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -478,9 +522,11 @@ class NetworkSpec:
             syn = SYNAPSE_TYPES[d["synapse"]["type"]].from_dict(d["synapse"]["params"])
             projs.append(Projection(_ref_from_json(d["pre"]), _ref_from_json(d["post"]),
                                     conn, syn, d["receptor"], d["label"]))
-        probes = [Probe(d["target"], d["variable"], d["sampling_interval"])
-                  for d in data["probes"]]
-        return cls(tuple(pops), tuple(sources), tuple(projs), tuple(probes), data["name"])
+        probes = [Probe(d["target"], d["variable"], None if d["sampling_interval"] is None
+                        else d["sampling_interval"] * second) for d in data["probes"]]
+        currents = tuple(CurrentSource.from_dict(d) for d in data.get("current_sources", []))
+        return cls(tuple(pops), tuple(sources), tuple(projs), tuple(probes), data["name"],
+                   currents)
 
     @classmethod
     def from_json(cls, text: str) -> NetworkSpec:

@@ -14,6 +14,7 @@ with ``scale_by_w_max`` (default False: sPyNNaker 7.4.1); see docs/decisions.md.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from brian2 import get_dimensions
@@ -50,8 +51,10 @@ def weight_kind(value: Any, param: str, owner: str) -> str:
 
 def _check_weight(value: Any, param: str, owner: str) -> str:
     kind = weight_kind(value, param, owner)
-    if not to_si(value) >= 0:
-        raise ParameterError(param, value, "a weight >= 0 (the receptor gives the sign)", owner)
+    w = to_si(value)
+    if not (w >= 0 and math.isfinite(w)):
+        raise ParameterError(param, value, "a finite weight >= 0 (the receptor gives the "
+                             "sign)", owner)
     return kind
 
 
@@ -60,8 +63,9 @@ def _check_delay(value: Any, owner: str) -> None:
         return
     if not isinstance(value, Quantity) or get_dimensions(value) is not get_dimensions(ms):
         raise ParameterError("delay", value, "a time >= 0 ms, or None for one time step", owner)
-    if not to_si(value) >= 0:
-        raise ParameterError("delay", value, "a time >= 0 ms, or None for one time step", owner)
+    if not (to_si(value) >= 0 and math.isfinite(to_si(value))):
+        raise ParameterError("delay", value, "a finite time >= 0 ms, or None for one time "
+                             "step", owner)
 
 
 class SpikePairRule(Params):

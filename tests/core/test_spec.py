@@ -94,7 +94,7 @@ def test_probe_of_unrecordable_variable():
 
 
 @pytest.mark.parametrize("make, fragment", [
-    (lambda: StaticSynapse(weight=-1 * nA), "a weight >= 0"),
+    (lambda: StaticSynapse(weight=-1 * nA), "a finite weight >= 0"),
     (lambda: StaticSynapse(weight=1 * ms),
      "a current (nA), a conductance (uS) or a voltage jump (mV)"),
     (lambda: StaticSynapse(weight=1 * nA, delay=-1 * ms), "'delay' parameter"),

@@ -258,7 +258,7 @@ def test_export_script_puts_long_lists_beside_it(tmp_path):
         sources=(SpikeSourceArray.from_times("a", [[1] * ms] * 30),),
         projections=(Projection("a", "b", FromList(pairs), StaticSynapse(weight=0.1 * nA),
                                 receptor="inhibitory", label="many"),),
-        probes=(Probe("b", "v", sampling_interval=0.001),))
+        probes=(Probe("b", "v", sampling_interval=1 * ms),))
     script = export_script(spec, tmp_path / "big.py", timestep=1 * ms, duration=10 * ms)
     text = script.read_text()
     assert '"pairs:many"' in text and "INHIBITORY_SIGN * 0.1" in text
