@@ -37,7 +37,7 @@ from neurosim.units import (
     unit_from_name,
 )
 
-__all__ = ["Params", "Quantity", "choice", "custom", "number", "quantity"]
+__all__ = ["Params", "Quantity", "check_values", "choice", "custom", "number", "quantity"]
 
 _KIND = "neurosim_kind"
 
@@ -125,6 +125,23 @@ def _bounds_text(meta: dict[str, Any], show: Any = str) -> str:
     if high is not None:
         parts.append(f" {'<' if meta['high_open'] else '<='} {show(high)}")
     return "".join(parts)
+
+
+def check_values(name: str, values: np.ndarray, meta: dict[str, Any], owner: str) -> None:
+    """Per-neuron SI values of a ``quantity`` field: finite and within its bounds, else a
+    ParameterError naming the first bad value."""
+    unit = meta["unit"]
+    low = None if meta["low"] is None else to_si(meta["low"])
+    high = None if meta["high"] is None else to_si(meta["high"])
+    ok = np.isfinite(values)
+    if low is not None:
+        ok &= (values > low) if meta["low_open"] else (values >= low)
+    if high is not None:
+        ok &= (values < high) if meta["high_open"] else (values <= high)
+    if values.size == 0 or not ok.all():
+        bad = values[~ok][0] * unit_from_name(si_unit_name(unit)) if values.size else values
+        raise ParameterError(name, bad, f"finite values, {dimension_name(unit)}"
+                             f"{_bounds_text(meta)}, one per neuron", owner)
 
 
 def _within(x: float, meta: dict[str, Any], low: float | None, high: float | None) -> bool:

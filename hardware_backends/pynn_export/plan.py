@@ -7,6 +7,7 @@ times on the time grid, and the synapses our engines would build for the same se
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,7 +179,11 @@ def pynn_plan(spec: NetworkSpec, *, timestep: Quantity = 0.1 * ms, seed: SeedLik
 def _population_plan(pop: Population, root: np.random.SeedSequence,
                      probes: list[Probe]) -> GroupPlan:
     cell = pop.celltype
-    params = {name: _si_to_pynn(d["value"], d["unit"]) for name, d in cell.to_dict().items()}
+    params = {}
+    for f in dataclasses.fields(cell):  # per neuron: single values, arrays, distributions
+        values = _si_to_pynn(pop.parameter(f.name, root), si_unit_name(f.metadata["unit"]))
+        params[f.name] = (float(values[0]) if np.all(values == values[0])
+                          else values.tolist())
     init: dict[str, Any] = {}
     given = dict(pop.initial_values)
     # PyNN starts v at -65 mV whatever v_rest is; we start it at v_rest: always say it.

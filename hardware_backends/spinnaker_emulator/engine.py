@@ -72,6 +72,10 @@ def _check_supported(spec: NetworkSpec) -> None:
     for pop in spec.populations:
         if type(pop.celltype) is not IF_curr_exp:
             raise UnsupportedFeature(f"cell type {type(pop.celltype).__name__}", ENGINE, _ALT)
+        if pop.celltype.heterogeneous():
+            raise UnsupportedFeature(f"parameters that differ per neuron "
+                                     f"({', '.join(pop.celltype.heterogeneous())})", ENGINE,
+                                     _ALT)
     for src in spec.sources:
         if not isinstance(src, SpikeSourceArray | SpikeSourcePoisson):
             raise UnsupportedFeature(f"source {type(src).__name__}", ENGINE, _ALT)

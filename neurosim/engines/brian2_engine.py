@@ -53,7 +53,7 @@ from neurosim.engines.base import (
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.injection import CurrentPlan
-from neurosim.engines.lif import refractory_steps, step_constants
+from neurosim.engines.lif import refractory_steps_per_neuron, step_constants_per_neuron
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_curr_exp,
@@ -133,9 +133,11 @@ def _param_declarations(cell: Any) -> str:
     return "\n".join(lines)
 
 
-def _set_params(group: Any, cell: Any) -> dict[str, float]:
-    si = cell.to_si()
-    for f in dataclasses.fields(cell):
+def _set_params(group: Any, pop: Population, seed: Any) -> dict[str, np.ndarray]:
+    """Every parameter of the population, one value per neuron (single values, arrays and
+    distributions lowered by ``Population.parameter_values``)."""
+    si = pop.parameter_values(seed)
+    for f in dataclasses.fields(pop.celltype):
         if f.metadata.get("unit") is not None:
             setattr(group, brian2_name(f.name) + "_", si[f.name])
     return si
@@ -157,9 +159,9 @@ def _declared_group(pop: Population, ctx: _Context) -> Any:
         refractory=refractory, method=cell.method, clock=ctx.clock,
         name=_safe(f"pop_{pop.label}"), namespace={},
     )
-    si = _set_params(group, cell)
+    si = _set_params(group, pop, ctx.seed)
     if cell.refractory == "tau_refrac":
-        steps = refractory_steps(si["tau_refrac"], ctx.dt_s)
+        steps = refractory_steps_per_neuron(si["tau_refrac"], ctx.dt_s)
         # Brian2 counts the refractory period from the spike's own step; sPyNNaker freezes V
         # for `steps` ticks after it. Brian2 starts lastspike at -1e4 s: nobody starts
         # refractory.
@@ -197,7 +199,7 @@ def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
         reset="v = v_reset\nrefrac_left = refrac_ticks", clock=ctx.clock,
         name=_safe(f"pop_{pop.label}"), namespace={},
     )
-    c = step_constants(_set_params(group, pop.celltype), ctx.dt_s)
+    c = step_constants_per_neuron(_set_params(group, pop, ctx.seed), ctx.dt_s)
     group.refrac_ticks = c["refrac_ticks"]
     group.exp_tc = c["p_m"]
     group.decay_E, group.decay_I = c["decay_e"], c["decay_i"]
@@ -342,11 +344,11 @@ def _build_current_sources(ctx: _Context, standalone: bool) -> None:
     targets = sorted({label for label, _ in plan.targets})
     base = {}
     for label in targets:
-        si = ctx.spec.population(label).celltype.to_si()
+        si = ctx.spec.population(label).parameter_values(ctx.seed)
         if "i_offset" not in si:
             raise UnsupportedFeature(f"a current source into {label!r} (its cell type has no "
                                      "i_offset)", "brian2", "a cell type with i_offset")
-        base[label] = np.full(ctx.spec.population(label).size, si["i_offset"])
+        base[label] = si["i_offset"]
     dt_s = ctx.dt_s
 
     def inject() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from neurosim.engines.lif import refractory_steps
+from neurosim.engines.lif import refractory_steps_per_neuron
 from neurosim.errors import ParameterError
 
 __all__ = ["GeneratedCells"]
@@ -82,7 +82,7 @@ class GeneratedCells:
             for r, (name, var) in enumerate(cell.state.items()):
                 self.S[r, a:b] = (np.full(b - a, cell.initial_si(name)) if var.internal
                                   else pop.initial(name, self.seed))
-            si = cell.to_si()
+            si = pop.parameter_values(self.seed)
             for r, (field, _) in enumerate(param_rows(cell)):
                 self.P[r, a:b] = si[field]
             for receptor, rows_, signs in (("excitatory", self.row_e, self.sign_e),
@@ -93,7 +93,7 @@ class GeneratedCells:
             if "i_offset" in prog.params:
                 self.ioff_row[a:b] = prog.params.index("i_offset")
             if cell.refractory == "tau_refrac":
-                refrac_ticks[a:b] = refractory_steps(si["tau_refrac"], self.dt_s)
+                refrac_ticks[a:b] = refractory_steps_per_neuron(si["tau_refrac"], self.dt_s)
             if not np.all(np.isfinite(self.S[:, a:b])):
                 raise ParameterError("initial_values", pop.label, "finite initial values",
                                      f"population {pop.label!r}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 #: Discretisations of the neuron dynamics: "exact" (continuous time, exact for linear cells)
 #: and "spinnaker" (sPyNNaker's per-tick arithmetic, in floating point).
 INTEGRATIONS = ("exact", "spinnaker")
@@ -46,3 +48,22 @@ def step_constants(p: dict[str, float], dt: float) -> dict[str, float]:
         "k_i": psp_gain(p["tau_syn_I"], p["tau_m"], p["cm"], dt),
         "refrac_ticks": refractory_steps(p["tau_refrac"], dt),
     }
+
+
+def step_constants_per_neuron(p: dict[str, np.ndarray], dt: float) -> dict[str, np.ndarray]:
+    """:func:`step_constants` for per-neuron parameters (arrays in SI), evaluated once per
+    distinct parameter set with the scalar formulas, so a homogeneous population gets the
+    very floats of :func:`step_constants`."""
+    keys = ("tau_m", "cm", "tau_syn_E", "tau_syn_I", "tau_refrac")
+    table = np.stack([np.asarray(p[k], dtype=float) for k in keys], axis=1)
+    rows, inverse = np.unique(table, axis=0, return_inverse=True)
+    consts = [step_constants(dict(zip(keys, row.tolist())), dt) for row in rows]
+    inverse = np.asarray(inverse).reshape(-1)
+    return {name: np.array([c[name] for c in consts])[inverse] for name in consts[0]}
+
+
+def refractory_steps_per_neuron(tau_refrac_s: np.ndarray, dt_s: float) -> np.ndarray:
+    """:func:`refractory_steps` of each neuron."""
+    values, inverse = np.unique(np.asarray(tau_refrac_s, dtype=float), return_inverse=True)
+    steps = np.array([refractory_steps(float(v), dt_s) for v in values], dtype=np.int64)
+    return steps[np.asarray(inverse).reshape(-1)]

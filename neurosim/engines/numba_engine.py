@@ -32,7 +32,7 @@ from neurosim.engines.base import (
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.generated import GeneratedCells
 from neurosim.engines.injection import CurrentPlan
-from neurosim.engines.lif import step_constants
+from neurosim.engines.lif import step_constants_per_neuron
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.kernels.spiking import KIND_GENERATED
@@ -116,8 +116,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                     spiking.KIND_GENERATED + self._gen.add(pop))
                 continue
             sl = slice(self.offset[pop.label], self.offset[pop.label] + pop.size)
-            p = pop.celltype.to_si()
-            c = step_constants(p, dt_s)
+            p = pop.parameter_values(self.seed)
+            c = step_constants_per_neuron(p, dt_s)
             if ctype is IF_cond_exp:
                 self.kind[sl] = spiking.KIND_COND
                 for name, key in (("tau_m", "tau_m"), ("c_m", "cm"), ("e_rev_e", "e_rev_E"),

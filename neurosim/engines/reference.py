@@ -38,7 +38,7 @@ from neurosim.engines.base import (
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.injection import CurrentPlan
-from neurosim.engines.lif import step_constants
+from neurosim.engines.lif import refractory_steps_per_neuron, step_constants_per_neuron
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
@@ -60,7 +60,7 @@ class _Population:
     def __init__(self, pop: Any, dt: float, integration: str, seed: Any):
         cell = pop.celltype
         self.conductance = type(cell) is IF_cond_exp
-        p = cell.to_si()
+        p = pop.parameter_values(seed)  # per neuron
         n = pop.size
         self.n = n
         self.p = p
@@ -70,11 +70,11 @@ class _Population:
         self.i_exc = pop.initial(syn[0], seed)
         self.i_inh = pop.initial(syn[1], seed)
         self.dt = dt
-        self.i_off = np.full(n, p["i_offset"])  # i_offset plus current sources, per neuron
+        self.i_off = p["i_offset"].copy()  # i_offset plus current sources, per neuron
         self.base_ioff = self.i_off.copy()
         self.refrac_left = np.zeros(n, dtype=np.int64)   # spinnaker
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)  # exact: step of last spike
-        for name, value in step_constants(p, dt).items():  # p_m, r, decay_*, init_*, k_*
+        for name, value in step_constants_per_neuron(p, dt).items():  # p_m, r, decay_*, k_*
             setattr(self, name, value)
 
     def _update_conductance(self, step: int) -> None:
@@ -118,8 +118,8 @@ class _Population:
         if self.integration == "exact":
             fired &= self._active
         idx = np.flatnonzero(fired)
-        self.v[idx] = self.p["v_reset"]
-        self.refrac_left[idx] = self.refrac_ticks
+        self.v[idx] = self.p["v_reset"][idx]
+        self.refrac_left[idx] = self.refrac_ticks[idx]
         self.last_spike[idx] = step
         return idx
 
@@ -148,8 +148,6 @@ class _GeneratedPopulation:
 
     def __init__(self, pop: Any, dt: float, seed: Any):
         from neurosim.engines.cellgen import cell_program, numpy_functions, param_rows
-        from neurosim.engines.lif import refractory_steps
-
         cell = pop.celltype
         self.prog = cell_program(type(cell))
         self._update, self._spike = numpy_functions(type(cell))
@@ -157,11 +155,11 @@ class _GeneratedPopulation:
         self.dt = dt
         self.S = np.array([np.full(n, cell.initial_si(name)) if var.internal
                            else pop.initial(name, seed) for name, var in cell.state.items()])
-        si = cell.to_si()
+        si = pop.parameter_values(seed)
         self.P = np.array([np.full(n, si[f]) for f, _ in param_rows(cell)]).reshape(-1, n)
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)
-        ticks = (refractory_steps(si["tau_refrac"], dt) if cell.refractory == "tau_refrac"
-                 else 0)
+        ticks = (refractory_steps_per_neuron(si["tau_refrac"], dt)
+                 if cell.refractory == "tau_refrac" else 0)
         self.refrac_ticks = np.full(n, ticks, dtype=np.int64)
         self.not_ref = np.ones(n, np.uint8)
         self.i_exc, self.i_inh = np.zeros(n), np.zeros(n)
@@ -273,7 +271,9 @@ class _Projection:
         if not len(sel):
             return
         target = post.i_exc if self.receptor == "excitatory" else post.i_inh
-        np.add.at(target, self.post[sel], self.w[sel] * self.scale)
+        # the tick average of each target under sPyNNaker's arithmetic (per neuron), else 1
+        scale = self.scale if np.ndim(self.scale) == 0 else self.scale[self.post[sel]]
+        np.add.at(target, self.post[sel], self.w[sel] * scale)
 
 
 class ReferenceSimulation(Simulation):

@@ -26,12 +26,31 @@ the Brian2 engine writes its ``NeuronGroup`` from it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+
 from neurosim.errors import ParameterError
-from neurosim.params import Params, Quantity, quantity
-from neurosim.units import Hz, amp, ms, mV, nA, nF, nS, siemens, unit_from_name, uS, volt
+from neurosim.params import Params, Quantity, check_values, quantity
+from neurosim.units import (
+    Hz,
+    amp,
+    dimension_name,
+    ms,
+    mV,
+    nA,
+    nF,
+    nS,
+    require_quantity,
+    si_unit_name,
+    siemens,
+    to_si,
+    unit_from_name,
+    uS,
+    volt,
+)
 
 __all__ = [
     "CELL_TYPES",
@@ -181,17 +200,83 @@ class CellType(Params):
         return cls.receptors[receptor]
 
     def initial_si(self, name: str) -> float:
-        """PyNN's default initial value of state variable ``name``, in SI."""
+        """PyNN's default initial value of state variable ``name``, in SI (a parameter's
+        value must be a single value here; ``Population.initial`` handles the rest)."""
         init = self.state[name].initial
         return float(self.to_si()[init]) if isinstance(init, str) else float(init)
 
+    # -- heterogeneous parameters: one value, one per neuron, or a distribution ----------
+    @staticmethod
+    def _check_quantity(name: str, value: Any, meta: dict[str, Any], owner: str) -> None:
+        from neurosim.network.distributions import RandomDistribution
 
-def _reset_below(cell: CellType, threshold: str) -> None:
-    """ParameterError unless the cell's v_reset lies below its ``threshold`` parameter."""
-    limit = getattr(cell, threshold)
-    if cell.v_reset >= limit:  # type: ignore[attr-defined]
-        raise ParameterError("v_reset", cell.v_reset,  # type: ignore[attr-defined]
-                             f"below {threshold} ({limit})", type(cell).__name__)
+        unit_name = si_unit_name(meta["unit"])
+        if isinstance(value, RandomDistribution):
+            if value.unit_name != unit_name:
+                raise ParameterError(name, value, f"a distribution of "
+                                     f"{dimension_name(meta['unit'])} ({unit_name})", owner)
+            return
+        if isinstance(value, Quantity) and np.ndim(value) == 1:
+            require_quantity(value, meta["unit"], name, owner)
+            check_values(name, np.asarray(to_si(value), dtype=float), meta, owner)
+            return
+        Params._check_quantity(name, value, meta, owner)
+
+    def heterogeneous(self) -> tuple[str, ...]:
+        """Parameters given per neuron or as a distribution."""
+        from neurosim.network.distributions import RandomDistribution
+
+        return tuple(f.name for f in dataclasses.fields(self)
+                     if isinstance(getattr(self, f.name), RandomDistribution)
+                     or np.ndim(getattr(self, f.name)) == 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        from neurosim.network.distributions import RandomDistribution
+
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, RandomDistribution):
+                out[f.name] = value.to_dict()
+            else:
+                si = to_si(value)
+                out[f.name] = {"value": si.tolist() if isinstance(si, np.ndarray) else si,
+                               "unit": si_unit_name(f.metadata["unit"])}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CellType:
+        from neurosim.network.distributions import RandomDistribution
+
+        kwargs: dict[str, Any] = {}
+        for name, d in data.items():
+            if d.get("kind") == "RandomDistribution":
+                kwargs[name] = RandomDistribution.from_dict(d)
+            else:
+                value = d["value"]
+                kwargs[name] = (np.asarray(value, dtype=float) if isinstance(value, list)
+                                else value) * unit_from_name(d["unit"])
+        return cls(**kwargs)
+
+
+def _reset_below(cell: Any, threshold: str, owner: str | None = None) -> None:
+    """ParameterError unless v_reset lies below the ``threshold`` parameter, neuron by
+    neuron: ``cell`` is a cell type, or a dict of per-neuron SI values (then ``owner`` names
+    the population). Distributions are checked once drawn."""
+    from neurosim.network.distributions import RandomDistribution
+
+    reset = cell["v_reset"] if isinstance(cell, dict) else cell.v_reset
+    limit = cell[threshold] if isinstance(cell, dict) else getattr(cell, threshold)
+    if isinstance(reset, RandomDistribution) or isinstance(limit, RandomDistribution):
+        return
+    r, lim = np.broadcast_arrays(np.asarray(to_si(reset), dtype=float),
+                                 np.asarray(to_si(limit), dtype=float))
+    bad = np.flatnonzero(np.atleast_1d(r >= lim))
+    if len(bad):
+        k = bad[0]
+        raise ParameterError("v_reset", np.atleast_1d(r)[k] * volt,
+                             f"below {threshold} ({np.atleast_1d(lim)[k] * volt})",
+                             owner or type(cell).__name__)
 
 
 StandardCell = CellType  # the name of this base before every cell was declared here

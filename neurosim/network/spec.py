@@ -67,10 +67,12 @@ def _check_size(size: Any, owner: str) -> None:
 class Population:
     """``size`` neurons of one standard cell type (PyNN ``Population``).
 
-    ``initial_values`` (PyNN's name) maps recordable state variables of the cell type
-    ("v", "isyn_exc", "w", ...) to a value with units or a :class:`RandomDistribution` (drawn
-    per neuron, the same on every engine for one seed). Unset: PyNN's default initial value
-    from the cell type's declaration (``v_rest`` for the leaky cells).
+    Any parameter of the cell type, and any entry of ``initial_values`` (PyNN's name: a
+    map from recordable state variables, "v", "isyn_exc", "w", ..., to values), is one value,
+    an array of one value per neuron, or a :class:`RandomDistribution` (drawn per neuron from
+    the counter-based generator: the same values on every engine for one seed). Unset initial
+    values are PyNN's defaults from the cell type's declaration (``v_rest`` for the leaky
+    cells). :meth:`parameter_values` and :meth:`initial` give the per-neuron SI values.
     """
 
     label: str
@@ -98,7 +100,52 @@ class Population:
                                          f"a distribution in {unit_name}", "Population")
             else:
                 require_quantity(value, unit, f"initial_values.{name}", "Population")
+                x = np.asarray(to_si(value), dtype=float)
+                if x.ndim > 1 or (x.ndim == 1 and len(x) != self.size) or \
+                        not np.all(np.isfinite(x)):
+                    raise ParameterError(f"initial_values.{name}", value, "a finite value or "
+                                         f"one per neuron ({self.size})",
+                                         f"Population {self.label!r}")
+        for name in self.celltype.heterogeneous():
+            value = getattr(self.celltype, name)
+            if not isinstance(value, RandomDistribution) and len(value) != self.size:
+                raise ParameterError(name, f"{len(value)} values", "a single value or one per "
+                                     f"neuron ({self.size})", f"Population {self.label!r}")
         object.__setattr__(self, "initial_values", tuple(sorted(given.items())))
+
+    def parameter_values(self, root_seed: Any) -> dict[str, np.ndarray]:
+        """Every parameter of the cell type in SI, one value per neuron: the lowering of
+        single values, arrays and distributions (drawn under ``root_seed``; a drawn value out
+        of the parameter's bounds is a ParameterError)."""
+        import dataclasses as dc
+
+        from neurosim.counter_rng import source_key
+        from neurosim.network.cells import _reset_below
+        from neurosim.params import check_values
+
+        out = {}
+        owner = f"Population {self.label!r}"
+        for f in dc.fields(self.celltype):
+            if f.metadata.get("unit") is None:
+                continue
+            value = getattr(self.celltype, f.name)
+            if isinstance(value, RandomDistribution):
+                arr = value.draw(source_key(root_seed, f"param:{self.label}.{f.name}"),
+                                 self.size)
+                check_values(f.name, arr, f.metadata, owner)
+            else:
+                arr = np.broadcast_to(np.asarray(to_si(value), dtype=float),
+                                      (self.size,)).copy()
+            out[f.name] = arr
+        for threshold in ("v_thresh", "v_spike"):
+            if "v_reset" in out and threshold in out and (
+                    threshold == "v_spike" or "v_spike" not in out):
+                _reset_below(out, threshold, owner)
+        return out
+
+    def parameter(self, name: str, root_seed: Any) -> np.ndarray:
+        """One parameter of the cell type, per neuron, in SI (see :meth:`parameter_values`)."""
+        return self.parameter_values(root_seed)[name]
 
     def initial(self, name: str, root_seed: Any) -> np.ndarray:
         """Initial values of state variable ``name`` in SI, one per neuron (drawn if random)."""
@@ -108,8 +155,11 @@ class Population:
 
             return value.draw(source_key(root_seed, f"initial:{self.label}.{name}"), self.size)
         if value is None:
-            return np.full(self.size, self.celltype.initial_si(name))
-        return np.full(self.size, float(to_si(value)))
+            init = self.celltype.state[name].initial
+            if isinstance(init, str):  # a parameter's value, which may differ per neuron
+                return self.parameter(init, root_seed)
+            return np.full(self.size, float(init))
+        return np.broadcast_to(np.asarray(to_si(value), dtype=float), (self.size,)).copy()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,7 +168,8 @@ class Population:
             "size": int(self.size),
             "celltype": {"type": type(self.celltype).__name__, "params": self.celltype.to_dict()},
             "initial_values": {k: (v.to_dict() if isinstance(v, RandomDistribution)
-                                   else float(to_si(v))) for k, v in self.initial_values},
+                                   else np.asarray(to_si(v), dtype=float).tolist())
+                               for k, v in self.initial_values},
         }
 
     def __eq__(self, other: object) -> bool:
@@ -505,7 +556,7 @@ class NetworkSpec:
         for d in data["populations"]:
             cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
             init = {k: (RandomDistribution.from_dict(v) if isinstance(v, dict)
-                        else v * cell.state_unit(k))
+                        else np.asarray(v, dtype=float) * cell.state_unit(k))
                     for k, v in d["initial_values"].items()}
             pops.append(Population(d["label"], d["size"], cell, init))
         sources: list[Source] = []

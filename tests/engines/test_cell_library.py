@@ -127,6 +127,9 @@ def test_alpha_current_and_psp_match_the_closed_form():
 
 
 def _pynn_brian2():
+    from neurosim.engines.brian2_engine import _configure_brian2
+
+    _configure_brian2("numpy")  # else Brian2's default target compiles into ~/.cython
     return pytest.importorskip("pyNN.brian2", reason="pyNN.brian2 is not installed")
 
 

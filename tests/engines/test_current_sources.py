@@ -66,6 +66,9 @@ _PYNN_CACHE: dict[str, np.ndarray] = {}
 
 def _pynn_brian2_ticket226() -> np.ndarray:
     if "v" not in _PYNN_CACHE:
+        from neurosim.engines.brian2_engine import _configure_brian2
+
+        _configure_brian2("numpy")  # else Brian2's default target compiles into ~/.cython
         sim = pytest.importorskip("pyNN.brian2", reason="pyNN.brian2 is not installed")
         sim.setup(timestep=0.1, min_delay=0.1)
         cell = sim.Population(1, sim.IF_curr_alpha(tau_m=20.0, cm=1.0, v_rest=-60.0,
