@@ -51,6 +51,7 @@ from neurosim.network import (
     NetworkSpec,
     SpikeSourceArray,
     SpikeSourcePoisson,
+    StaticSynapse,
     STDPMechanism,
 )
 from neurosim.random import SeedLike, as_seed_sequence
@@ -81,6 +82,9 @@ def _check_supported(spec: NetworkSpec) -> None:
             raise UnsupportedFeature(f"source {type(src).__name__}", ENGINE, _ALT)
     for proj in spec.projections:
         syn = proj.synapse
+        if not isinstance(syn, STDPMechanism | StaticSynapse):
+            raise UnsupportedFeature(f"{type(syn).__name__} (projection {proj.label!r})",
+                                     ENGINE, _ALT)
         if isinstance(syn, STDPMechanism):
             from neurosim.network.synapses import AdditiveWeightDependence, SpikePairRule
 

@@ -65,6 +65,7 @@ from neurosim.network import (
     SpikeSourcePoisson,
     StaticSynapse,
     STDPMechanism,
+    TsodyksMarkramSynapse,
 )
 from neurosim.network.cells import WEIGHT_SI_UNITS, brian2_name
 from neurosim.random import SeedLike, as_seed_sequence
@@ -279,6 +280,23 @@ def _stdp_code(syn: STDPMechanism, include_zero: bool) -> tuple[str, str, dict[s
     return on_pre, on_post, ns
 
 
+def _tsodyks_markram_code(syn: TsodyksMarkramSynapse, deliver: str) -> str:
+    """On-pre code of a Tsodyks-Markram synapse (neurosim.network.synapses): decay u and
+    recover x since the last spike, raise u, transmit w u x, use u x of the resources.
+    The same operations, in the same order, as the Numba kernel and the reference engine."""
+    facil = ("u_minus = u_tm * exp(-(t - last_tm)/tau_facil)" if to_si(syn.tau_facil) > 0
+             else "u_minus = 0")
+    transmit = deliver.replace("w_syn", "w_syn * u_tm * x_minus", 1)
+    return f"""
+        {facil}
+        x_minus = 1 - (1 - x_tm) * exp(-(t - last_tm)/tau_rec)
+        u_tm = u_minus + U_tm * (1 - u_minus)
+        {transmit}
+        x_tm = x_minus * (1 - u_tm)
+        last_tm = t
+    """
+
+
 @Brian2Builder.register(Projection)
 def _build_projection(proj: Projection, ctx: _Context) -> None:
     spec = ctx.spec
@@ -309,7 +327,16 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
         stdp_pre, on_post, ns = _stdp_code(syn, include_zero=ctx.stdp_zero_depresses)
         on_pre = {"pre": deliver, "stdp": stdp_pre}
         delay = {"pre": (d_s - ctx.dt_s) * second, "stdp": 0 * second, "post": d_s * second}
-    else:  # pragma: no cover - the spec only admits the two types above
+    elif isinstance(syn, TsodyksMarkramSynapse):
+        model = f"""w_syn : {unit_name}
+                    u_tm : 1
+                    x_tm : 1
+                    last_tm : second"""
+        on_pre = _tsodyks_markram_code(syn, deliver)
+        on_post = None
+        delay = {"pre": (d_s - ctx.dt_s) * second}
+        ns = {"U_tm": syn.U, "tau_rec": syn.tau_rec, "tau_facil": syn.tau_facil}
+    else:  # pragma: no cover - the spec only admits the types above
         raise UnsupportedFeature(type(syn).__name__, "brian2", "StaticSynapse")
     S = b2.Synapses(ctx.groups[pre_label], ctx.groups[post_label], model=model, on_pre=on_pre,
                     on_post=on_post, delay=delay, clock=ctx.clock,
@@ -320,6 +347,9 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     else:
         # Brian2 refuses to set variables of a Synapses object that was never connected.
         S.connect(False)
+    if isinstance(syn, TsodyksMarkramSynapse) and len(pre):
+        S.x_tm = 1.0  # at rest: all resources available, no utilisation (u_tm = 0)
+        S.last_tm = -1e9 * second
     if isinstance(syn, STDPMechanism) and len(pre):
         S.lastpre = -1e9 * second
         S.lastpost = -1e9 * second

@@ -42,6 +42,7 @@ from neurosim.network import (
     NetworkSpec,
     SpikeSourceArray,
     STDPMechanism,
+    TsodyksMarkramSynapse,
 )
 from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike, as_seed_sequence
@@ -180,6 +181,9 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         self.proj_par = {k: np.ones(n_proj) for k in ("tau_plus", "tau_minus", "w_min",
                                                       "w_max", "a_plus", "a_minus")}
         self.projections: dict[str, tuple[int, int, int, int, Any]] = {}
+        # short-term plasticity (Tsodyks-Markram) per projection
+        self.tm_proj = np.zeros(n_proj, dtype=bool)
+        self.tm_par = {k: np.ones(n_proj) for k in ("U", "tau_rec", "tau_facil")}
         for k, proj in enumerate(spec.projections):
             pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, root)
             pre_label, post_label = proj.pre_label, proj.post_label
@@ -192,6 +196,11 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             delay_l.append(np.full(m, delay, dtype=np.int32))
             rec_l.append(np.full(m, 0 if proj.receptor == "excitatory" else 1, dtype=np.int8))
             proj_l.append(np.full(m, k, dtype=np.int32))
+            if isinstance(syn, TsodyksMarkramSynapse):
+                self.tm_par["U"][k] = syn.U
+                self.tm_par["tau_rec"][k] = float(to_si(syn.tau_rec))
+                self.tm_par["tau_facil"][k] = float(to_si(syn.tau_facil))
+                self.tm_proj[k] = True
             if isinstance(syn, STDPMechanism):
                 c = stdp_constants(syn)
                 self.proj_rule[k] = 0 if c["rule"] == "additive" else 1
@@ -237,8 +246,27 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         np.add.at(self.col_ptr, s["post"][by_post].astype(np.int64) + 1, 1)
         self.col_ptr = np.cumsum(self.col_ptr)
         max_delay = int(s["delay"].max()) if m else 1
+        self._build_short_term(s, m)
         self.ring_count = np.zeros(max_delay + 1, dtype=np.int64)
         self.ring_idx = np.zeros((max_delay + 1, max(self.n, 1)), dtype=np.int64)
+
+    def _build_short_term(self, s: dict[str, np.ndarray], m: int) -> None:
+        """Tsodyks-Markram synapses: their own CSR by pre and state (u, x, time of the last
+        delivery); the static delivery skips them (delay 0 in its delay array)."""
+        tm = np.flatnonzero(self.tm_proj[s["proj"]]) if m else np.zeros(0, np.int64)
+        self.tm_sid = tm.astype(np.int64)  # already sorted by pre (the synapse order)
+        self.tm_ptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.add.at(self.tm_ptr, s["pre"][tm].astype(np.int64) + 1, 1)
+        self.tm_ptr = np.cumsum(self.tm_ptr)
+        size = m if len(tm) else 0
+        self.tm_u = np.zeros(size)
+        self.tm_x = np.ones(size)
+        self.tm_last = np.full(size, -1e9)
+        if len(tm):
+            self._static_delay = s["delay"].copy()
+            self._static_delay[tm] = 0
+        else:
+            self._static_delay = s["delay"]
 
     def _build_records(self, spec) -> None:
         def code(label: str, variable: str) -> int:
@@ -292,7 +320,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self._neg_inv_tau, self._rest_over_tau, self._off_over_c, p["c_m"], p["e_rev_e"],
             p["e_rev_i"],
             self.src_step, self.src_idx, self.src_cursor,
-            self.row_ptr, s["post"], s["w"], s["delay"], s["receptor"], s["proj"],
+            self.row_ptr, s["post"], s["w"], self._static_delay, s["receptor"], s["proj"],
             p["init_e"], p["init_i"], self.proj_rule, self.proj_par["tau_plus"],
             self.proj_par["tau_minus"], self.proj_par["w_min"], self.proj_par["w_max"],
             self.proj_par["a_plus"], self.proj_par["a_minus"], self._zero_depresses,
@@ -304,6 +332,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self.probe_var, self.probe_every, probe_out, probe_count, self.dt_s,
             self._currents.values(k0, k0 + n_steps), self._currents.ptr, self._currents.idx,
             self._currents.neurons, self.i_base, self._gen.ioff_row,
+            self.tm_ptr, self.tm_sid, s["delay"], self.tm_par["U"], self.tm_par["tau_rec"],
+            self.tm_par["tau_facil"], self.tm_u, self.tm_x, self.tm_last,
             *self._gen.kernel_args(),
         )
 

@@ -46,6 +46,7 @@ from neurosim.network import (
     NetworkSpec,
     SpikeSourceArray,
     STDPMechanism,
+    TsodyksMarkramSynapse,
 )
 from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike, as_seed_sequence
@@ -230,6 +231,11 @@ class _Projection:
         self.scale = post.input_scale(proj.receptor)
         self.pre_label, self.post_label = proj.pre_label, proj.post_label
         self.plastic = isinstance(syn, STDPMechanism)
+        self.tm = None
+        if isinstance(syn, TsodyksMarkramSynapse):  # u, x and last delivery per synapse
+            self.tm = {"U": syn.U, "tau_rec": float(to_si(syn.tau_rec)),
+                       "tau_facil": float(to_si(syn.tau_facil)), "u": np.zeros(len(pre)),
+                       "x": np.ones(len(pre)), "last": np.full(len(pre), -1e9)}
         if self.plastic:
             self.c = stdp_constants(syn)
             n = len(pre)
@@ -266,14 +272,26 @@ class _Projection:
         self.apre[sel] = self.apre[sel] * np.exp(-(t - self.lastpre[sel]) / c["tau_plus"]) + 1
         self.lastpre[sel] = t
 
-    def deliver(self, pre_spikes: np.ndarray, post: Any) -> None:
+    def deliver(self, pre_spikes: np.ndarray, post: Any, t: float) -> None:
         sel = np.flatnonzero(np.isin(self.pre, pre_spikes))
         if not len(sel):
             return
         target = post.i_exc if self.receptor == "excitatory" else post.i_inh
         # the tick average of each target under sPyNNaker's arithmetic (per neuron), else 1
         scale = self.scale if np.ndim(self.scale) == 0 else self.scale[self.post[sel]]
-        np.add.at(target, self.post[sel], self.w[sel] * scale)
+        w = self.w[sel]
+        if self.tm is not None:  # Tsodyks-Markram: decay u, recover x, raise u, use u x
+            tm = self.tm
+            since = t - tm["last"][sel]
+            um = (tm["u"][sel] * np.exp(-since / tm["tau_facil"]) if tm["tau_facil"] > 0
+                  else np.zeros(len(sel)))
+            xm = 1.0 - (1.0 - tm["x"][sel]) * np.exp(-since / tm["tau_rec"])
+            up = um + tm["U"] * (1.0 - um)
+            w = w * up * xm
+            tm["x"][sel] = xm * (1.0 - up)
+            tm["u"][sel] = up
+            tm["last"][sel] = t
+        np.add.at(target, self.post[sel], w * scale)
 
 
 class ReferenceSimulation(Simulation):
@@ -369,7 +387,7 @@ class ReferenceSimulation(Simulation):
                 proj.pre_events(self._spikes_at(proj.pre_label, k), t)
         for proj in self._projs:
             proj.deliver(self._spikes_at(proj.pre_label, k - (proj.delay - 1)),
-                         self._pops[proj.post_label])
+                         self._pops[proj.post_label], t)
         for pop in self._pops.values():
             pop.end_step()
 

@@ -226,6 +226,10 @@ def run_steps(
     # targeted neurons; per neuron the i_offset they add to and, for generated cell types,
     # the parameter row that holds it
     cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row,
+    # short-term plasticity (Tsodyks-Markram): its synapses by pre (CSR over synapse ids; the
+    # static delivery skips them, their delay being 0 in syn_delay), their true delays,
+    # U / tau_rec / tau_facil per projection, per synapse u, x and the last delivery time
+    tm_ptr, tm_sid, tm_delay, tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last,
     # generated cell types: state and parameter rows (S[row, neuron], P[row, neuron]),
     # not-refractory flags, per neuron the rows (and signs) that the excitatory and
     # inhibitory inputs of a step, summed in i_exc/i_inh, are added to; and the typed lists
@@ -416,6 +420,32 @@ def run_steps(
                         i_exc[j] += w[sid] * unit_e[j]
                     else:
                         i_inh[j] += w[sid] * unit_i[j]
+        # 6b. Tsodyks-Markram synapses deliver w u x (u, x updated by the spike), in the
+        # static delivery's order of delays and spikes
+        for d in range(1, (max_delay if tm_sid.shape[0] > 0 else 0) + 1):
+            ks = k - (d - 1)
+            if ks < 0:
+                break
+            old = ks % ring
+            for q in range(ring_count[old]):
+                i = ring_idx[old, q]
+                for p in range(tm_ptr[i], tm_ptr[i + 1]):
+                    sid = tm_sid[p]
+                    if tm_delay[sid] != d:
+                        continue
+                    r = syn_proj[sid]
+                    um = tm_u[sid] * np.exp(-(t - tm_last[sid]) / tm_fac[r]) \
+                        if tm_fac[r] > 0 else 0.0
+                    xm = 1.0 - (1.0 - tm_x[sid]) * np.exp(-(t - tm_last[sid]) / tm_rec[r])
+                    up = um + tm_U[r] * (1.0 - um)
+                    j = syn_post[sid]
+                    if syn_receptor[sid] == 0:
+                        i_exc[j] += w[sid] * up * xm * unit_e[j]
+                    else:
+                        i_inh[j] += w[sid] * up * xm * unit_i[j]
+                    tm_x[sid] = xm * (1.0 - up)
+                    tm_u[sid] = up
+                    tm_last[sid] = t
         # 7. generated cell types take the step's inputs into their receptor variables
         for g in range(n_seg):
             if seg_kind[g] >= KIND_GENERATED:
@@ -481,8 +511,9 @@ def run_steps_reference(
     dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
     syn_level, syn_pulses, syn_cid, col_ptr, col_syn, ring_count, ring_idx,
     rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
-    probe_count, dt, cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row, gen_S, gen_P,
-    not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_update, gen_spike,
+    probe_count, dt, cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row, tm_ptr,
+    tm_sid, tm_delay, tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last, gen_S, gen_P, not_ref,
+    gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_update, gen_spike,
 ):
     """NumPy twin of :func:`run_steps`: the same arrays, the same in-place updates, written
     with whole-array operations per step (slow; for tests on small inputs)."""
@@ -604,6 +635,29 @@ def run_steps_reference(
             exc = syn_receptor[sids] == 0
             np.add.at(i_exc, j[exc], amount[exc])
             np.add.at(i_inh, j[~exc], amount[~exc])
+        for d in range(1, (max_delay if tm_sid.shape[0] > 0 else 0) + 1):
+            ks = k - (d - 1)
+            if ks < 0:
+                break
+            pres = ring_idx[ks % ring, : ring_count[ks % ring]]
+            sids = tm_sid[_ranges(tm_ptr[pres], tm_ptr[pres + 1])]
+            sids = sids[tm_delay[sids] == d]
+            r = syn_proj[sids]
+            fac = tm_fac[r]
+            with np.errstate(divide="ignore"):
+                um = np.where(fac > 0, tm_u[sids] * np.exp(-(t - tm_last[sids]) / fac), 0.0)
+            xm = 1.0 - (1.0 - tm_x[sids]) * np.exp(-(t - tm_last[sids]) / tm_rec[r])
+            up = um + tm_U[r] * (1.0 - um)
+            j = syn_post[sids]
+            exc = syn_receptor[sids] == 0
+            unit = np.where(exc, np.where(is_sp[j], init_e[j], 1.0),
+                            np.where(is_sp[j], init_i[j], 1.0))
+            amount = w[sids] * up * xm * unit
+            np.add.at(i_exc, j[exc], amount[exc])
+            np.add.at(i_inh, j[~exc], amount[~exc])
+            tm_x[sids] = xm * (1.0 - up)
+            tm_u[sids] = up
+            tm_last[sids] = t
         cols = np.flatnonzero(is_gen)
         gen_S[gen_row_e[cols], cols] += gen_sign_e[cols] * i_exc[cols]
         gen_S[gen_row_i[cols], cols] += gen_sign_i[cols] * i_inh[cols]

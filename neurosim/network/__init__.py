@@ -40,6 +40,7 @@ from neurosim.network.synapses import (
     StaticSynapse,
     STDPMechanism,
     Synapse,
+    TsodyksMarkramSynapse,
 )
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "StaticSynapse",
     "StepCurrentSource",
     "Synapse",
+    "TsodyksMarkramSynapse",
     "View",
     "add_spike_times",
 ]

@@ -30,6 +30,7 @@ __all__ = [
     "SpikePairRule",
     "StaticSynapse",
     "Synapse",
+    "TsodyksMarkramSynapse",
     "weight_kind",
 ]
 
@@ -243,6 +244,49 @@ class STDPMechanism(Synapse):
         return out
 
 
+class TsodyksMarkramSynapse(Synapse):
+    """Short-term depression and facilitation (PyNN ``TsodyksMarkramSynapse``; PyNN's
+    defaults U = 0.5, tau_rec = 100 ms, tau_facil = 0 ms, i.e. no facilitation).
+
+    The model of Tsodyks, Uziel & Markram (2000, J Neurosci 20:RC50), as NEST's
+    ``tsodyks2_synapse``: between spikes the utilisation u decays to 0 with ``tau_facil``
+    and the resources x recover to 1 with ``tau_rec``; a spike first raises u by
+    ``U (1 - u)``, then transmits ``weight * u * x`` and uses ``u x`` of the resources. At
+    rest (and before the first spike) u = 0 and x = 1, so the first spike transmits
+    ``U * weight``. For a regular train with interval T the transmitted efficacy tends to
+    ``weight * u* x*`` with ``u* = U / (1 - (1 - U) exp(-T/tau_facil))`` and
+    ``x* = (1 - exp(-T/tau_rec)) / (1 - (1 - u*) exp(-T/tau_rec))``.
+    """
+
+    weight: Quantity = custom(0.0 * nA)
+    delay: Quantity | None = custom(None)
+    U: float = number(0.5, low=0.0, high=1.0, low_open=True)
+    tau_rec: Quantity = quantity(100.0 * ms, ms, low=0 * ms, low_open=True)
+    tau_facil: Quantity = quantity(0.0 * ms, ms, low=0 * ms)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _synapse_to_dict(self, {"U": self.U, "tau_rec": to_si(self.tau_rec),
+                                       "tau_facil": to_si(self.tau_facil)})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        return cls(**_synapse_kwargs(data), U=data["U"], tau_rec=data["tau_rec"] * second,
+                   tau_facil=data["tau_facil"] * second)
+
+    def to_si(self) -> dict[str, Any]:
+        return {"weight": to_si(self.weight), "delay": _delay_si(self.delay), "U": self.U,
+                "tau_rec": to_si(self.tau_rec), "tau_facil": to_si(self.tau_facil)}
+
+    def steady_state(self, interval_s: float) -> float:
+        """The efficacy ``u* x*`` (times the weight) of a regular train with this interval."""
+        import math
+
+        f = math.exp(-interval_s / to_si(self.tau_facil)) if to_si(self.tau_facil) > 0 else 0.0
+        r = math.exp(-interval_s / to_si(self.tau_rec))
+        u = self.U / (1 - (1 - self.U) * f)
+        return u * (1 - r) / (1 - (1 - u) * r)
+
+
 def _delay_si(delay: Quantity | None) -> float | None:
     return None if delay is None else to_si(delay)
 
@@ -266,4 +310,4 @@ def _synapse_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 WEIGHT_DEPENDENCES = {
     c.__name__: c for c in (AdditiveWeightDependence, MultiplicativeWeightDependence)
 }
-SYNAPSE_TYPES = {c.__name__: c for c in (StaticSynapse, STDPMechanism)}
+SYNAPSE_TYPES = {c.__name__: c for c in (StaticSynapse, STDPMechanism, TsodyksMarkramSynapse)}
