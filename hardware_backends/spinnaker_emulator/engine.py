@@ -31,8 +31,8 @@ from neurosim.engines.base import (
     Simulation,
     check_build_args,
     connect_projection,
-    empty_weights,
     steps_of,
+    weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times, to_neo_block
 from neurosim.engines.records import ScheduleAndRecords
@@ -388,9 +388,9 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
         scale = self.weight_scale[(proj.post_label, proj.receptor)]
         arrs = self.ps if kind == "plastic" else self.s
         sel = arrs["proj"] == k
-        out = empty_weights(n_pre, n_post)
-        out[arrs["pre"][sel] - self.offset[proj.pre_label] - pre0,
-            arrs["post"][sel] - self.offset[proj.post_label] - post0] = arrs["w"][sel] / scale
+        out = weight_matrix(n_pre, n_post, arrs["pre"][sel] - self.offset[proj.pre_label] - pre0,
+                            arrs["post"][sel] - self.offset[proj.post_label] - post0,
+                            arrs["w"][sel] / scale)
         unit = nA if proj.synapse.kind == "current" else 1e-6 * amp / volt
         return out * unit
 

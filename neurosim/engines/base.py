@@ -208,6 +208,10 @@ class Simulation(ABC):
             shape = self.weights(projection).shape
             if w.shape != shape:
                 raise ParameterError("values", w.shape, f"shape {shape}", owner)
+            if len(np.unique(pre * shape[1] + post)) != len(pre):
+                raise ParameterError("values", w.shape, f"one value per synapse ({len(pre)}, "
+                                     "in synapse_index order): this projection has "
+                                     "multapses, which a matrix cannot tell apart", owner)
             w = w[pre, post]
         elif w.shape != (len(pre),):
             raise ParameterError("values", w.shape, f"({len(pre)},) or a weight matrix", owner)
@@ -312,6 +316,20 @@ class Engine(ABC):
 
 def empty_weights(n_pre: int, n_post: int) -> np.ndarray:
     return np.full((n_pre, n_post), np.nan)
+
+
+def weight_matrix(n_pre: int, n_post: int, pre: np.ndarray, post: np.ndarray,
+                  w: np.ndarray) -> np.ndarray:
+    """``(n_pre, n_post)`` weights (SI), NaN where there is no synapse; the synapses of a
+    multapse are summed (PyNN's ``multiple_synapses="sum"``)."""
+    out = empty_weights(n_pre, n_post)
+    if len(pre):
+        total = np.zeros((n_pre, n_post))
+        np.add.at(total, (pre, post), w)
+        has = np.zeros((n_pre, n_post), dtype=bool)
+        has[pre, post] = True
+        out[has] = total[has]
+    return out
 
 
 def connect_projection(spec: NetworkSpec, proj: Any, root_seed: Any) -> tuple[np.ndarray, ...]:

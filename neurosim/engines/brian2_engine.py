@@ -50,7 +50,9 @@ from neurosim.engines.base import (
     connect_projection,
     empty_weights,
     stdp_constants,
+    weight_matrix,
 )
+from neurosim.engines.cellgen import brian2_declaration, param_declarations
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import refractory_steps_per_neuron, step_constants_per_neuron
@@ -124,16 +126,6 @@ def _build_population(pop: Population, ctx: _Context) -> None:
     ctx.objects.append(group)
 
 
-def _param_declarations(cell: Any) -> str:
-    """``name : unit (constant)`` for every parameter of a cell type (one value per neuron)."""
-    lines = []
-    for f in dataclasses.fields(cell):
-        unit = f.metadata.get("unit")
-        if unit is not None:
-            lines.append(f"{brian2_name(f.name)} : {si_unit_name(unit)} (constant)")
-    return "\n".join(lines)
-
-
 def _set_params(group: Any, pop: Population, seed: Any) -> dict[str, np.ndarray]:
     """Every parameter of the population, one value per neuron (single values, arrays and
     distributions lowered by ``Population.parameter_values``)."""
@@ -148,13 +140,7 @@ def _declared_group(pop: Population, ctx: _Context) -> Any:
     """A NeuronGroup written from the cell type's declaration: its equations, threshold,
     reset, refractoriness and integration method (neurosim.network.cells)."""
     cell = pop.celltype
-    eqs = cell.equations + "\n" + _param_declarations(cell)
-    refractory: Any = False
-    if cell.refractory == "tau_refrac":
-        eqs += "\nrefractory_period : second (constant)"
-        refractory = "refractory_period"
-    elif cell.refractory:
-        refractory = cell.refractory
+    eqs, refractory = brian2_declaration(cell)
     group = b2.NeuronGroup(
         pop.size, eqs, threshold=cell.threshold, reset=cell.reset or None,
         refractory=refractory, method=cell.method, clock=ctx.clock,
@@ -194,7 +180,7 @@ def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
         decay_I : 1 (constant)
         init_E : 1 (constant)
         init_I : 1 (constant)
-    """ + _param_declarations(pop.celltype)
+    """ + param_declarations(pop.celltype)
     group = b2.NeuronGroup(
         pop.size, eqs, threshold="v >= v_thresh",
         reset="v = v_reset\nrefrac_left = refrac_ticks", clock=ctx.clock,
@@ -568,7 +554,8 @@ class Brian2Simulation(Simulation):
         S, n_pre, n_post, pre0, post0 = self._ctx.synapses[projection]
         out = empty_weights(n_pre, n_post)
         if len(S):
-            out[np.asarray(S.i[:]) - pre0, np.asarray(S.j[:]) - post0] = np.asarray(S.w_syn_[:])
+            out = weight_matrix(n_pre, n_post, np.asarray(S.i[:]) - pre0,
+                                np.asarray(S.j[:]) - post0, np.asarray(S.w_syn_[:]))
         unit = WEIGHT_SI_UNITS[self.spec.projection(projection).synapse.kind]
         return out * unit
 

@@ -90,14 +90,7 @@ def cell_program(cell_type: type[CellType]) -> CellProgram:
 
     cell = cell_type()
     names = param_rows(cell)
-    eqs = cell.equations + "\n" + "\n".join(
-        f"{b2n} : {_unit_name(cell, f)} (constant)" for f, b2n in names)
-    refractory: Any = False
-    if cell.refractory == "tau_refrac":
-        eqs += "\nrefractory_period : second (constant)"
-        refractory = "refractory_period"
-    elif cell.refractory:
-        refractory = cell.refractory
+    eqs, refractory = brian2_declaration(cell)
     group = b2.NeuronGroup(1, eqs, threshold=cell.threshold, reset=cell.reset or None,
                            refractory=refractory, method=cell.method, namespace={},
                            name=f"neurosim_codegen_{cell_type.__name__}*")
@@ -133,11 +126,27 @@ def cell_program(cell_type: type[CellType]) -> CellProgram:
         reset=tuple(_si_constants(ln, known) for ln in reset))
 
 
-def _unit_name(cell: CellType, field_name: str) -> str:
+def param_declarations(cell: CellType) -> str:
+    """``name : unit (constant)`` for every parameter of a cell type (one value per neuron),
+    under its Brian2 name."""
     from neurosim.units import si_unit_name
 
-    unit = next(f for f in dataclasses.fields(cell) if f.name == field_name).metadata["unit"]
-    return si_unit_name(unit)
+    return "\n".join(f"{brian2_name(f.name)} : {si_unit_name(f.metadata['unit'])} (constant)"
+                     for f in dataclasses.fields(cell) if f.metadata.get("unit") is not None)
+
+
+def brian2_declaration(cell: CellType) -> tuple[str, Any]:
+    """The equations (with the parameters declared) and the ``refractory`` argument of the
+    NeuronGroup that runs a declared cell type: what the Brian2 engine builds and what the
+    array engines generate their code from."""
+    eqs = cell.equations + "\n" + param_declarations(cell)
+    refractory: Any = False
+    if cell.refractory == "tau_refrac":
+        eqs += "\nrefractory_period : second (constant)"
+        refractory = "refractory_period"
+    elif cell.refractory:
+        refractory = cell.refractory
+    return eqs, refractory
 
 
 class _Units(ast.NodeTransformer):

@@ -26,8 +26,8 @@ from neurosim.engines.base import (
     Simulation,
     SteppedEngine,
     connect_projection,
-    empty_weights,
     stdp_constants,
+    weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.generated import GeneratedCells
@@ -526,9 +526,9 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         sel = self.syn["proj"] == k
         proj = self.spec.projection(projection)
         pre_label, post_label = proj.pre_label, proj.post_label
-        out = empty_weights(n_pre, n_post)
-        out[self.syn["pre"][sel] - self.offset[pre_label] - pre0,
-            self.syn["post"][sel] - self.offset[post_label] - post0] = self.syn["w"][sel]
+        out = weight_matrix(n_pre, n_post, self.syn["pre"][sel] - self.offset[pre_label] - pre0,
+                            self.syn["post"][sel] - self.offset[post_label] - post0,
+                            self.syn["w"][sel])
         return out * unit
 
 

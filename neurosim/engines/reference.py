@@ -32,9 +32,9 @@ from neurosim.engines.base import (
     Simulation,
     SteppedEngine,
     connect_projection,
-    empty_weights,
     probe_every,
     stdp_constants,
+    weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.injection import CurrentPlan
@@ -441,9 +441,8 @@ class ReferenceSimulation(Simulation):
     def weights(self, projection: str) -> Quantity:
         for proj in self._projs:
             if proj.label == projection:
-                out = empty_weights(proj.n_pre, proj.n_post)
-                out[proj.pre - proj.pre0, proj.post - proj.post0] = proj.w
-                return out * proj.unit
+                return weight_matrix(proj.n_pre, proj.n_post, proj.pre - proj.pre0,
+                                     proj.post - proj.post0, proj.w) * proj.unit
         raise ParameterError("projection", projection,
                              f"one of {sorted(p.label for p in self._projs)}")
 

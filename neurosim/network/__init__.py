@@ -14,7 +14,15 @@ from neurosim.network.cells import (
     Izhikevich,
     StandardCell,
 )
-from neurosim.network.connectors import AllToAll, Connector, FixedProbability, FromList, OneToOne
+from neurosim.network.connectors import (
+    AllToAll,
+    Connector,
+    FixedNumberPost,
+    FixedNumberPre,
+    FixedProbability,
+    FromList,
+    OneToOne,
+)
 from neurosim.network.current_sources import (
     ACSource,
     CurrentSource,
@@ -54,6 +62,8 @@ __all__ = [
     "DCSource",
     "EIF_cond_alpha_isfa_ista",
     "EIF_cond_exp_isfa_ista",
+    "FixedNumberPost",
+    "FixedNumberPre",
     "FixedProbability",
     "FromList",
     "HH_cond_exp",

@@ -1,7 +1,10 @@
 """Connectors: which pre-synaptic neuron connects to which post-synaptic neuron.
 
 Names and semantics follow PyNN (``OneToOneConnector``, ``AllToAllConnector``,
-``FixedProbabilityConnector``, ``FromListConnector``). Random connectors draw from a
+``FixedProbabilityConnector``, ``FromListConnector``, ``FixedNumberPreConnector``,
+``FixedNumberPostConnector``). Multapses (several synapses between one pair) come from
+``FromList`` duplicates and from the fixed-number connectors with ``with_replacement=True``;
+every engine keeps each of them as a synapse of its own. Random connectors draw from a
 generator the engine derives from the spec's root seed and the projection's label, so every
 engine builds the same connectivity from the same seed.
 """
@@ -15,7 +18,8 @@ import numpy as np
 from neurosim.errors import ParameterError, SpecError
 from neurosim.params import Params, custom, number
 
-__all__ = ["AllToAll", "Connector", "FixedProbability", "FromList", "OneToOne"]
+__all__ = ["AllToAll", "Connector", "FixedNumberPost", "FixedNumberPre", "FixedProbability",
+           "FromList", "OneToOne"]
 
 
 class Connector(Params):
@@ -147,4 +151,62 @@ class FromList(Connector):
         return arr[:, 0].copy(), arr[:, 1].copy()
 
 
-CONNECTORS = {c.__name__: c for c in (OneToOne, AllToAll, FixedProbability, FromList)}
+class _FixedNumber(Connector):
+    """Shared by FixedNumberPre and FixedNumberPost: ``n`` partners per neuron."""
+
+    random: ClassVar[bool] = True
+    n: int = number(1, low=0, integer=True)
+    allow_self_connections: bool = custom(True)
+    with_replacement: bool = custom(False)
+
+    def check(self) -> None:
+        AllToAll.check(self)  # type: ignore[arg-type]
+        if not isinstance(self.with_replacement, bool):
+            raise ParameterError("with_replacement", self.with_replacement, "True or False",
+                                 type(self).__name__)
+
+    def _partners(self, n_choices: int, fixed_ids: np.ndarray, choice_ids: np.ndarray,
+                  same_population: bool, rng: np.random.Generator | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """For each fixed neuron, ``n`` partners among the choices (positions)."""
+        owner = type(self).__name__
+        if rng is None:
+            raise ParameterError("rng", rng, "a numpy.random.Generator", owner)
+        fixed, chosen = [], []
+        for f in range(len(fixed_ids)):
+            allowed = np.arange(n_choices, dtype=np.int64)
+            if same_population and not self.allow_self_connections:
+                allowed = allowed[choice_ids[allowed] != fixed_ids[f]]
+            if not self.with_replacement and self.n > len(allowed):
+                raise SpecError(f"{owner}: n={self.n} partners without replacement, but only "
+                                f"{len(allowed)} neurons to choose from")
+            if len(allowed) == 0:
+                continue
+            pick = rng.choice(allowed, size=self.n, replace=self.with_replacement)
+            fixed.append(np.full(self.n, f, dtype=np.int64))
+            chosen.append(np.sort(pick).astype(np.int64))
+        if not fixed:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(fixed), np.concatenate(chosen)
+
+
+class FixedNumberPre(_FixedNumber):
+    """Each post neuron receives ``n`` synapses from pre neurons drawn at random (PyNN
+    ``FixedNumberPreConnector``); ``with_replacement=True`` allows multapses."""
+
+    def connect(self, pre_ids, post_ids, same_population, rng=None):
+        j, i = self._partners(len(pre_ids), post_ids, pre_ids, same_population, rng)
+        order = np.lexsort((j, i))
+        return i[order], j[order]
+
+
+class FixedNumberPost(_FixedNumber):
+    """Each pre neuron makes ``n`` synapses onto post neurons drawn at random (PyNN
+    ``FixedNumberPostConnector``); ``with_replacement=True`` allows multapses."""
+
+    def connect(self, pre_ids, post_ids, same_population, rng=None):
+        return self._partners(len(post_ids), pre_ids, post_ids, same_population, rng)
+
+
+CONNECTORS = {c.__name__: c for c in (OneToOne, AllToAll, FixedProbability, FromList,
+                                       FixedNumberPre, FixedNumberPost)}

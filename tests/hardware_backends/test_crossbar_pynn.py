@@ -67,7 +67,17 @@ def deterministic_script(sim):
 
 def poisson_script(sim):
     """200 Poisson inputs at 15 Hz onto 60 cells through a sparse random projection."""
-    _setup(sim, seed=11) if sim is xsim else _setup(sim)
+    if sim is xsim:
+        _setup(sim, seed=11)
+    else:
+        # pyNN.brian2 draws Poisson spikes from Brian2's generator: seed it, or the reference
+        # count wanders (1124-1386 spikes over three unseeded runs: 60 cells sharing 200
+        # inputs fire far more variably than independent Poisson counts) and the 4-sigma
+        # comparison below fails now and then for no fault of ours
+        import brian2
+
+        _setup(sim)
+        brian2.seed(11)
     noise = sim.Population(200, sim.SpikeSourcePoisson(rate=15.0))
     cells = sim.Population(60, sim.IF_curr_exp(tau_m=15.0))
     sim.Projection(noise, cells, sim.FixedProbabilityConnector(0.15, rng=sim.NumpyRNG(seed=5)),
