@@ -30,6 +30,7 @@ from neurosim.network import (
     Population,
     Probe,
     Projection,
+    RandomDistribution,
     SpikeSourceArray,
     StaticSynapse,
     STDPMechanism,
@@ -268,6 +269,11 @@ def _projection_plan(spec: NetworkSpec, proj: Projection, root: np.random.SeedSe
     else:  # pragma: no cover - the spec admits the four connectors only
         raise UnsupportedFeature(type(conn).__name__, "PyNN export")
     syn = proj.synapse
+    for name in ("weight", "delay"):
+        value = getattr(syn, name)
+        if isinstance(value, RandomDistribution) or np.ndim(to_si(value)) > 0:
+            raise UnsupportedFeature(f"a {name} per synapse (projection {proj.label!r})",
+                                     "PyNN export", f"one {name} per projection")
     delay_s = dt_s if syn.delay is None else float(to_si(syn.delay))
     delay = _clean(steps_of(delay_s, dt_s, f"delay of projection {proj.label!r}") * dt_s * 1e3)
     kind = syn.kind

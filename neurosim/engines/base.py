@@ -68,16 +68,58 @@ def steps_of(value_s: float, dt_s: float, what: str) -> int:
 
 
 def check_delays(spec: NetworkSpec, dt_s: float, engine: str) -> None:
-    """Every delay must be >= dt and a multiple of it (one tick is SpiNNaker's minimum too)."""
+    """Every given delay must be >= dt and a multiple of it (one tick is SpiNNaker's minimum
+    too); drawn delays are rounded to the nearest step and checked when drawn."""
+    from neurosim.network.distributions import RandomDistribution
+
     for proj in spec.projections:
         d = proj.synapse.delay  # type: ignore[attr-defined]
-        if d is None:
+        if d is None or isinstance(d, RandomDistribution):
             continue
-        d_s = float(to_si(d))
-        if d_s < dt_s * (1 - 1e-9):
-            raise ParameterError("delay", d, f"a time >= dt ({dt_s * 1e3:g} ms)",
-                                 f"Projection {proj.label!r} on {engine}")
-        steps_of(d_s, dt_s, f"delay of projection {proj.label!r}")
+        for d_s in np.unique(np.atleast_1d(np.asarray(to_si(d), dtype=float))):
+            if d_s < dt_s * (1 - 1e-9):
+                raise ParameterError("delay", d_s * second, f"a time >= dt ({dt_s * 1e3:g} ms)",
+                                     f"Projection {proj.label!r} on {engine}")
+            steps_of(float(d_s), dt_s, f"delay of projection {proj.label!r}")
+
+
+def synapse_values(proj: Any, n: int, root_seed: Any, dt_s: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (SI) and delays (whole steps >= 1) of the ``n`` synapses of a projection, in
+    the connector's order: the one lowering of one value, one per synapse, or a
+    distribution (drawn from the counter-based generator under the root seed and the
+    projection's label: the same values on every engine). Drawn delays round to the nearest
+    step; a draw below dt or a negative weight is a ParameterError naming the value."""
+    from neurosim.counter_rng import source_key
+    from neurosim.network.distributions import RandomDistribution
+
+    syn = proj.synapse
+    owner = f"Projection {proj.label!r}"
+
+    def per_synapse(value: Any, name: str) -> np.ndarray:
+        if isinstance(value, RandomDistribution):
+            return value.draw(source_key(root_seed, f"{name}:{proj.label}"), n)
+        arr = np.asarray(to_si(value), dtype=float)
+        if arr.ndim == 0:
+            return np.full(n, float(arr))
+        if len(arr) != n:
+            raise ParameterError(name, f"{len(arr)} values", "a single value or one per "
+                                 f"synapse ({n})", owner)
+        return arr.copy()
+
+    w = per_synapse(syn.weight, "weight")
+    if n and not (np.all(w >= 0) and np.all(np.isfinite(w))):
+        bad = w[~((w >= 0) & np.isfinite(w))][0]
+        raise ParameterError("weight", bad * WEIGHT_SI_UNITS[syn.kind], "finite weights >= 0 "
+                             "(the receptor gives the sign)", owner)
+    if syn.delay is None:
+        return w, np.ones(n, dtype=np.int64)
+    d = per_synapse(syn.delay, "delay")
+    steps = np.floor(d / dt_s + 0.5).astype(np.int64)
+    if n and (steps.min() < 1 or not np.all(np.isfinite(d))):
+        bad = d[(steps < 1) | ~np.isfinite(d)][0]
+        raise ParameterError("delay", bad * second, f"delays >= dt ({dt_s * 1e3:g} ms)", owner)
+    return w, steps
 
 
 class Simulation(ABC):

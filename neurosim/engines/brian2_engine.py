@@ -50,6 +50,7 @@ from neurosim.engines.base import (
     connect_projection,
     empty_weights,
     stdp_constants,
+    synapse_values,
     weight_matrix,
 )
 from neurosim.engines.cellgen import brian2_declaration, param_declarations
@@ -293,7 +294,12 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     target = receptor.target
     syn = proj.synapse
     unit_name = si_unit_name(WEIGHT_SI_UNITS[syn.kind])
-    d_s = ctx.dt_s if syn.delay is None else float(to_si(syn.delay))
+    w_values, steps = synapse_values(proj, len(pre), ctx.seed, ctx.dt_s)
+    # one delay for the projection: Brian2's scalar pathway delays (as always); several:
+    # per-synapse delays, set after connecting
+    same_delay = len(np.unique(steps)) <= 1
+    d_s = (float(to_si(syn.delay)) if syn.delay is not None and same_delay and np.ndim(
+        to_si(syn.delay)) == 0 else (int(steps[0]) if len(steps) else 1) * ctx.dt_s)
     # Under sPyNNaker's arithmetic a current holds its tick average: scale the jump.
     scale = "* init_E_post" if ctx.integration == "spinnaker" and target == "isyn_exc" else (
         "* init_I_post" if ctx.integration == "spinnaker" else "")
@@ -325,11 +331,16 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     else:  # pragma: no cover - the spec only admits the types above
         raise UnsupportedFeature(type(syn).__name__, "brian2", "StaticSynapse")
     S = b2.Synapses(ctx.groups[pre_label], ctx.groups[post_label], model=model, on_pre=on_pre,
-                    on_post=on_post, delay=delay, clock=ctx.clock,
+                    on_post=on_post, delay=delay if same_delay else None, clock=ctx.clock,
                     name=_safe(f"proj{len(ctx.synapses)}_{proj.label}"), namespace=ns)
     if len(pre):
         S.connect(i=pre, j=post)
-        S.w_syn_ = float(to_si(syn.weight))
+        S.w_syn_ = w_values
+        if not same_delay:
+            S.pre.delay = (steps - 1) * ctx.dt_s * second
+            if isinstance(syn, STDPMechanism):
+                S.stdp.delay = np.zeros(len(pre)) * second
+                S.post.delay = steps * ctx.dt_s * second
     else:
         # Brian2 refuses to set variables of a Synapses object that was never connected.
         S.connect(False)

@@ -27,6 +27,7 @@ from neurosim.engines.base import (
     SteppedEngine,
     connect_projection,
     stdp_constants,
+    synapse_values,
     weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
@@ -189,11 +190,11 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             pre_label, post_label = proj.pre_label, proj.post_label
             m = len(pre)
             syn = proj.synapse
-            delay = 1 if syn.delay is None else round(float(to_si(syn.delay)) / dt_s)
             pre_l.append((pre + self.offset[pre_label]).astype(np.int32))
             post_l.append((post + self.offset[post_label]).astype(np.int32))
-            w_l.append(np.full(m, float(to_si(syn.weight))))
-            delay_l.append(np.full(m, delay, dtype=np.int32))
+            w_values, delay_steps = synapse_values(proj, m, root, dt_s)
+            w_l.append(w_values)
+            delay_l.append(delay_steps.astype(np.int32))
             rec_l.append(np.full(m, 0 if proj.receptor == "excitatory" else 1, dtype=np.int8))
             proj_l.append(np.full(m, k, dtype=np.int32))
             if isinstance(syn, TsodyksMarkramSynapse):

@@ -34,6 +34,7 @@ from neurosim.engines.base import (
     connect_projection,
     probe_every,
     stdp_constants,
+    synapse_values,
     weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
@@ -224,9 +225,9 @@ class _Projection:
         self.pre, self.post = pre, post_idx
         syn = proj.synapse
         self.unit = WEIGHT_SI_UNITS[syn.kind]
-        self.w = np.full(len(pre), float(to_si(syn.weight)))
-        d = dt if syn.delay is None else float(to_si(syn.delay))
-        self.delay = round(d / dt)
+        self.w, self.delays = synapse_values(proj, len(pre), seed, dt)
+        #: the delays (steps) present: deliveries and post events go delay by delay
+        self.delay_values = np.unique(self.delays).tolist() or [1]
         self.receptor = proj.receptor
         self.scale = post.input_scale(proj.receptor)
         self.pre_label, self.post_label = proj.pre_label, proj.post_label
@@ -243,9 +244,10 @@ class _Projection:
             self.lastpre, self.lastpost = np.full(n, -1e9), np.full(n, -1e9)
             self.zero_depresses = stdp_zero_depresses
 
-    def post_events(self, post_spikes: np.ndarray, t: float) -> None:
-        """Potentiation for post spikes that reach the synapse now (emitted d steps ago)."""
-        sel = np.flatnonzero(np.isin(self.post, post_spikes))
+    def post_events(self, post_spikes: np.ndarray, t: float, d: int) -> None:
+        """Potentiation for post spikes that reach the synapses of delay d now (emitted d
+        steps ago)."""
+        sel = np.flatnonzero(np.isin(self.post, post_spikes) & (self.delays == d))
         if not len(sel):
             return
         c = self.c
@@ -272,8 +274,9 @@ class _Projection:
         self.apre[sel] = self.apre[sel] * np.exp(-(t - self.lastpre[sel]) / c["tau_plus"]) + 1
         self.lastpre[sel] = t
 
-    def deliver(self, pre_spikes: np.ndarray, post: Any, t: float) -> None:
-        sel = np.flatnonzero(np.isin(self.pre, pre_spikes))
+    def deliver(self, pre_spikes: np.ndarray, post: Any, t: float, d: int) -> None:
+        """The pre spikes of step k - (d - 1) through the synapses of delay d."""
+        sel = np.flatnonzero(np.isin(self.pre, pre_spikes) & (self.delays == d))
         if not len(sel):
             return
         target = post.i_exc if self.receptor == "excitatory" else post.i_inh
@@ -329,7 +332,7 @@ class ReferenceSimulation(Simulation):
         # in the spec's order (a dict keeps it), like the Brian2 engine's data
         self._spike_probes = list(dict.fromkeys(pr.target for pr in spec.probes
                                                 if pr.variable == "spikes"))
-        self._max_delay = max([p.delay for p in self._projs] + [1])
+        self._max_delay = max([max(p.delay_values) for p in self._projs] + [1])
 
     @property
     def t(self) -> Quantity:
@@ -381,13 +384,15 @@ class ReferenceSimulation(Simulation):
                 self._spikes[label].append((k, np.unique(np.array(sched[k], dtype=np.int64))))
         for proj in self._projs:
             if proj.plastic:
-                proj.post_events(self._spikes_at(proj.post_label, k - proj.delay), t)
+                for d in proj.delay_values:
+                    proj.post_events(self._spikes_at(proj.post_label, k - d), t, d)
         for proj in self._projs:
             if proj.plastic:
                 proj.pre_events(self._spikes_at(proj.pre_label, k), t)
         for proj in self._projs:
-            proj.deliver(self._spikes_at(proj.pre_label, k - (proj.delay - 1)),
-                         self._pops[proj.post_label], t)
+            for d in proj.delay_values:
+                proj.deliver(self._spikes_at(proj.pre_label, k - (d - 1)),
+                             self._pops[proj.post_label], t, d)
         for pop in self._pops.values():
             pop.end_step()
 

@@ -528,9 +528,11 @@ class NetworkSpec:
         raise SpecError(f"no current source labelled {label!r}")
 
     def min_delay(self) -> float | None:
-        """The smallest explicit delay in seconds (None if every delay is one time step)."""
-        ds = [to_si(p.synapse.delay) for p in self.projections  # type: ignore[attr-defined]
-              if p.synapse.delay is not None]  # type: ignore[attr-defined]
+        """The smallest given delay in seconds (None if every delay is one time step or
+        drawn from a distribution)."""
+        ds = [float(np.min(to_si(p.synapse.delay))) for p in self.projections  # type: ignore[attr-defined]
+              if p.synapse.delay is not None  # type: ignore[attr-defined]
+              and not isinstance(p.synapse.delay, RandomDistribution)]  # type: ignore[attr-defined]
         return min(ds) if ds else None
 
     # -- serialisation ---------------------------------------------------------------------

@@ -14,9 +14,9 @@ with ``scale_by_w_max`` (default False: sPyNNaker 7.4.1); see docs/decisions.md.
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
+import numpy as np
 from brian2 import get_dimensions
 
 from neurosim.errors import ParameterError
@@ -35,9 +35,20 @@ __all__ = [
 ]
 
 
+_UNIT_KIND = {"amp": "current", "siemens": "conductance", "volt": "voltage"}
+
+
+def _is_distribution(value: Any) -> bool:
+    from neurosim.network.distributions import RandomDistribution
+
+    return isinstance(value, RandomDistribution)
+
+
 def weight_kind(value: Any, param: str, owner: str) -> str:
-    """"current", "conductance" or "voltage" from the dimensions of a weight (the receptor
-    kinds of :mod:`neurosim.network.cells`), else ParameterError."""
+    """"current", "conductance" or "voltage" from the dimensions of a weight (one value, one
+    per synapse, or a RandomDistribution), else ParameterError."""
+    if _is_distribution(value) and value.unit_name in _UNIT_KIND:
+        return _UNIT_KIND[value.unit_name]
     if isinstance(value, Quantity):
         dim = get_dimensions(value)
         if dim is get_dimensions(nA):
@@ -51,22 +62,34 @@ def weight_kind(value: Any, param: str, owner: str) -> str:
 
 
 def _check_weight(value: Any, param: str, owner: str) -> str:
+    """One weight, one per synapse (in the connector's order), or a distribution (its draws
+    are checked when drawn); finite and >= 0: the receptor gives the sign."""
     kind = weight_kind(value, param, owner)
-    w = to_si(value)
-    if not (w >= 0 and math.isfinite(w)):
+    if _is_distribution(value):
+        return kind
+    w = np.asarray(to_si(value), dtype=float)
+    if w.ndim > 1 or (w.ndim == 1 and w.size == 0) or not (
+            np.all(w >= 0) and np.all(np.isfinite(w))):
         raise ParameterError(param, value, "a finite weight >= 0 (the receptor gives the "
-                             "sign)", owner)
+                             "sign), or one per synapse", owner)
     return kind
 
 
 def _check_delay(value: Any, owner: str) -> None:
+    """None (one time step), one delay, one per synapse, or a distribution of times."""
     if value is None:
+        return
+    if _is_distribution(value):
+        if value.unit_name != "second":
+            raise ParameterError("delay", value, "a distribution of times", owner)
         return
     if not isinstance(value, Quantity) or get_dimensions(value) is not get_dimensions(ms):
         raise ParameterError("delay", value, "a time >= 0 ms, or None for one time step", owner)
-    if not (to_si(value) >= 0 and math.isfinite(to_si(value))):
-        raise ParameterError("delay", value, "a finite time >= 0 ms, or None for one time "
-                             "step", owner)
+    d = np.asarray(to_si(value), dtype=float)
+    if d.ndim > 1 or (d.ndim == 1 and d.size == 0) or not (
+            np.all(d >= 0) and np.all(np.isfinite(d))):
+        raise ParameterError("delay", value, "a finite time >= 0 ms (or one per synapse), or "
+                             "None for one time step", owner)
 
 
 class SpikePairRule(Params):
@@ -116,14 +139,30 @@ class _WeightDependence(Params):
 _KIND_UNIT_NAME = {"current": "amp", "conductance": "siemens", "voltage": "volt"}
 
 
-def _weight_to_dict(w: Quantity) -> dict[str, Any]:
-    return {"value": to_si(w), "unit": _KIND_UNIT_NAME[weight_kind(w, "weight", "spec")]}
+def _value_to_dict(value: Any, unit: str) -> dict[str, Any]:
+    if _is_distribution(value):
+        return value.to_dict()
+    si = to_si(value)
+    return {"value": si.tolist() if isinstance(si, np.ndarray) else si, "unit": unit}
 
 
-def _weight_from_dict(d: dict[str, Any]) -> Quantity:
+def _value_from_dict(d: dict[str, Any]) -> Any:
+    from neurosim.network.distributions import RandomDistribution
     from neurosim.units import unit_from_name
 
-    return d["value"] * unit_from_name(d["unit"])
+    if d.get("kind") == "RandomDistribution":
+        return RandomDistribution.from_dict(d)
+    value = d["value"]
+    return (np.asarray(value, dtype=float) if isinstance(value, list) else value) * \
+        unit_from_name(d["unit"])
+
+
+def _weight_to_dict(w: Any) -> dict[str, Any]:
+    return _value_to_dict(w, _KIND_UNIT_NAME[weight_kind(w, "weight", "spec")])
+
+
+def _weight_from_dict(d: dict[str, Any]) -> Any:
+    return _value_from_dict(d)
 
 
 class AdditiveWeightDependence(_WeightDependence):
@@ -294,7 +333,7 @@ def _delay_si(delay: Quantity | None) -> float | None:
 def _synapse_to_dict(syn: Synapse, extra: dict[str, Any]) -> dict[str, Any]:
     out = {
         "weight": _weight_to_dict(syn.weight),  # type: ignore[attr-defined]
-        "delay": None if syn.delay is None else {"value": to_si(syn.delay), "unit": "second"},  # type: ignore[attr-defined]
+        "delay": None if syn.delay is None else _value_to_dict(syn.delay, "second"),  # type: ignore[attr-defined]
     }
     out.update(extra)
     return out
@@ -303,7 +342,7 @@ def _synapse_to_dict(syn: Synapse, extra: dict[str, Any]) -> dict[str, Any]:
 def _synapse_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "weight": _weight_from_dict(data["weight"]),
-        "delay": None if data["delay"] is None else data["delay"]["value"] * second,
+        "delay": None if data["delay"] is None else _value_from_dict(data["delay"]),
     }
 
 

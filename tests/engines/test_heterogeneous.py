@@ -142,3 +142,75 @@ def test_round_trip_and_bad_input_named():
             get_engine(engine).build(wide, dt=0.1 * ms, seed=0)
     rate = Izhikevich(b=[0.2, 0.25] / ms)
     assert rate.heterogeneous() == ("b",) and float(rate.to_si()["b"][1]) == 250.0 * float(Hz)
+
+
+# -- weights and delays per synapse -----------------------------------------------------------
+
+
+def _synaptic_spec():
+    return NetworkSpec(
+        populations=(Population("p", 3, IF_curr_exp(v_thresh=-55 * mV)),),
+        sources=(SpikeSourceArray.from_times("s", [[2, 10, 20] * ms] * 2),),
+        projections=(
+            Projection("s", "p", AllToAll(), StaticSynapse(
+                weight=[0.5, 1, 1.5, 2, 2.5, 3] * nA, delay=[1, 2, 3, 1, 2, 3] * ms),
+                label="a"),
+            Projection("p", "p", AllToAll(allow_self_connections=False), StaticSynapse(
+                weight=RandomDistribution("uniform", low=0.5 * nA, high=2 * nA),
+                delay=RandomDistribution("uniform", low=0.5 * ms, high=4 * ms)), label="r")),
+        probes=(Probe("p", "spikes"), Probe("p", "isyn_exc")))
+
+
+def test_per_synapse_weights_and_delays_are_the_same_on_every_engine():
+    """Arrays in the connector's order and distributions drawn under the seed: the same
+    synapses, weights and spikes on every engine; the delays act (a spike through the 1,
+    2 and 3 ms synapses reaches neuron 0, 1, 2 at 3, 4 and 5 ms)."""
+    spec = _synaptic_spec()
+    runs = {e: get_engine(e).build(spec, dt=0.1 * ms, seed=4) for e in ("brian2", "numba",
+                                                                        "reference")}
+    for sim in runs.values():
+        sim.run(40 * ms)
+    ref = runs["numba"]
+    for label in ("a", "r"):
+        for sim in runs.values():
+            np.testing.assert_array_equal(np.asarray(to_si(sim.weights(label))),
+                                          np.asarray(to_si(ref.weights(label))))
+    np.testing.assert_array_equal(np.asarray(to_si(ref.weights("a"))),
+                                  np.array([[0.5, 1, 1.5], [2, 2.5, 3]]) * 1e-9)
+    drawn = np.asarray(to_si(ref.weights("r")))
+    off = drawn[~np.eye(3, dtype=bool)]
+    assert np.all((off >= 0.5e-9) & (off <= 2e-9)) and len(np.unique(off)) == 6
+    for sim in runs.values():
+        np.testing.assert_array_equal(np.asarray(sim.data["p.spikes"].times),
+                                      np.asarray(ref.data["p.spikes"].times))
+    i = np.asarray(to_si(ref.data["p.isyn_exc"].values))
+    for post, arrival_ms in enumerate((3.0, 4.0, 5.0)):
+        k = round(arrival_ms / 0.1)
+        assert i[k - 1, post] == 0 and i[k, post] > 0
+    assert len(ref.data["p.spikes"]) >= 3
+
+
+def test_per_synapse_values_bad_input():
+    base = _synaptic_spec()
+    short = base.projections[0].synapse.replace(weight=[1, 2] * nA)
+    spec = base.replace(projections=(Projection("s", "p", AllToAll(), short),))
+    for engine in ("numba", "reference", "brian2"):
+        with pytest.raises(ParameterError, match=r"'weight' parameter of Projection.*one per "
+                                                 r"synapse \(6\)"):
+            get_engine(engine).build(spec, dt=0.1 * ms)
+    with pytest.raises(ParameterError, match="'weight' parameter of StaticSynapse"):
+        StaticSynapse(weight=[1, -1] * nA)
+    early = NetworkSpec(
+        populations=base.populations, sources=base.sources,
+        projections=(Projection("s", "p", AllToAll(), StaticSynapse(
+            weight=1 * nA, delay=RandomDistribution("normal", mu=0.2 * ms, sigma=0.5 * ms))),))
+    for engine in ("numba", "reference", "brian2"):
+        with pytest.raises(ParameterError, match=r"'delay' parameter of Projection.*>= dt"):
+            get_engine(engine).build(early, dt=0.1 * ms, seed=1)
+    off_grid = NetworkSpec(
+        populations=base.populations, sources=base.sources,
+        projections=(Projection("s", "p", AllToAll(), StaticSynapse(
+            weight=1 * nA, delay=[1, 1.25, 1, 1, 1, 1] * ms)),))
+    with pytest.raises(ParameterError, match="multiple of dt"):
+        get_engine("numba").build(off_grid, dt=0.1 * ms)
+    assert NetworkSpec.from_json(base.to_json()) == base
