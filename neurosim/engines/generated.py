@@ -98,12 +98,16 @@ class GeneratedCells:
                 raise ParameterError("initial_values", pop.label, "finite initial values",
                                      f"population {pop.label!r}")
 
-    def kernel_args(self) -> tuple:
-        """The generated cells' arguments of :func:`~neurosim.kernels.spiking.run_steps`
-        (the same objects every call: the arrays are updated in place)."""
+    def kernel_args(self) -> tuple[Any, Any, Any]:
+        """The generated cells' group of :func:`~neurosim.kernels.spiking.run_steps`'s
+        arguments and the typed lists of their update and spike functions (the same objects
+        every call: the arrays are updated in place)."""
+        from neurosim.kernels.spiking_args import GeneratedCells as Group
+
         if self._args is None:
-            self._args = (self.S, self.P, self.not_ref, self.row_e, self.row_i, self.sign_e,
-                          self.sign_i, *function_tables(tuple(self.types)))
+            self._args = (Group(self.S, self.P, self.not_ref, self.row_e, self.row_i,
+                                self.sign_e, self.sign_i, self.ioff_row),
+                          *function_tables(tuple(self.types)))
         return self._args
 
 

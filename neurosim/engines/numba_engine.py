@@ -37,6 +37,15 @@ from neurosim.engines.lif import step_constants_per_neuron
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.kernels.spiking import KIND_GENERATED
+from neurosim.kernels.spiking_args import (
+    CellParameters,
+    Devices,
+    KernelArgs,
+    Neurons,
+    Plasticity,
+    Recording,
+    Synapses,
+)
 from neurosim.network import (
     IF_cond_exp,
     IF_curr_exp,
@@ -55,17 +64,6 @@ __all__ = ["NumbaEngine", "NumbaSimulation"]
 #: Every other type, or every type with ``cell_code="generated"``, runs code generated from
 #: its declaration (neurosim.engines.cellgen).
 _HAND_WRITTEN = (IF_curr_exp, IF_cond_exp)
-
-def _argument_index(name: str) -> int:
-    import inspect
-
-    from neurosim.kernels.spiking import run_steps
-
-    return list(inspect.signature(run_steps.py_func).parameters).index(name)
-
-
-#: Position of ``probe_out`` among the kernel's arguments (``probe_count`` follows it).
-_PROBE_OUT = _argument_index("probe_out")
 
 _VAR_CODE = {"v": 0, "isyn_exc": 1, "isyn_inh": 2, "gsyn_exc": 1, "gsyn_inh": 2}
 
@@ -305,37 +303,41 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         if bar is not None:
             bar.close()
 
-    def kernel_args(self, n_steps: int) -> tuple:
+    def kernel_args(self, n_steps: int) -> KernelArgs:
         """The arguments of :func:`~neurosim.kernels.spiking.run_steps` for the next
-        ``n_steps`` (state arrays are this simulation's own, updated in place)."""
+        ``n_steps``, in named groups (state arrays are this simulation's own, updated in
+        place)."""
         k0 = self._step
         rows = (self._sampled_steps(k0, n_steps) if self.probe_neurons.size
                 else np.zeros(0, int))
-        probe_out = np.zeros((len(rows), self.probe_neurons.size))
-        probe_count = np.zeros(1, dtype=np.int64)
-        p, s = self.par, self.syn
-        return (
-            k0, n_steps, self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
-            self.last_spike, p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
-            p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"], self.refrac_ticks,
-            self._neg_inv_tau, self._rest_over_tau, self._off_over_c, p["c_m"], p["e_rev_e"],
-            p["e_rev_i"],
-            self.src_step, self.src_idx, self.src_cursor,
-            self.row_ptr, s["post"], s["w"], self._static_delay, s["receptor"], s["proj"],
-            p["init_e"], p["init_i"], self.proj_rule, self.proj_par["tau_plus"],
-            self.proj_par["tau_minus"], self.proj_par["w_min"], self.proj_par["w_max"],
-            self.proj_par["a_plus"], self.proj_par["a_minus"], self._zero_depresses,
-            self.apre, self.apost, self.lastpre, self.lastpost,
-            self.dev["on"], self.dev["levels"], self.dev["n_levels"], self.dev["up"],
-            self.dev["down"], self.dev["sigma"], self.dev["key"], self.syn_level,
-            self.syn_pulses, self.syn_cid, self.col_ptr, self.col_syn, self.ring_count,
-            self.ring_idx, self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
-            self.probe_var, self.probe_every, probe_out, probe_count, self.dt_s,
-            self._currents.values(k0, k0 + n_steps), self._currents.ptr, self._currents.idx,
-            self._currents.neurons, self.i_base, self._gen.ioff_row,
-            self.tm_ptr, self.tm_sid, s["delay"], self.tm_par["U"], self.tm_par["tau_rec"],
-            self.tm_par["tau_facil"], self.tm_u, self.tm_x, self.tm_last,
-            *self._gen.kernel_args(),
+        p, s, pp, tm, dev, cs = (self.par, self.syn, self.proj_par, self.tm_par, self.dev,
+                                 self._currents)
+        cells, update, spike = self._gen.kernel_args()
+        return KernelArgs(
+            k0, n_steps, self.dt_s,
+            Neurons(self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
+                    self.last_spike, self.refrac_ticks),
+            CellParameters(p["v_rest"], p["v_reset"], p["v_thresh"], p["i_off"], p["r_m"],
+                           p["p_m"], p["decay_e"], p["decay_i"], p["k_e"], p["k_i"],
+                           self._neg_inv_tau, self._rest_over_tau, self._off_over_c, p["c_m"],
+                           p["e_rev_e"], p["e_rev_i"], p["init_e"], p["init_i"]),
+            cells,
+            Devices(self.src_step, self.src_idx, self.src_cursor,
+                    cs.values(k0, k0 + n_steps), cs.ptr, cs.idx, cs.neurons, self.i_base),
+            Synapses(self.row_ptr, s["post"], s["w"], self._static_delay, s["receptor"],
+                     s["proj"], self.ring_count, self.ring_idx),
+            Plasticity(self.proj_rule, pp["tau_plus"], pp["tau_minus"], pp["w_min"],
+                       pp["w_max"], pp["a_plus"], pp["a_minus"], self._zero_depresses,
+                       self.apre, self.apost, self.lastpre, self.lastpost, self.col_ptr,
+                       self.col_syn, dev["on"], dev["levels"], dev["n_levels"], dev["up"],
+                       dev["down"], dev["sigma"], dev["key"], self.syn_level, self.syn_pulses,
+                       self.syn_cid, self.tm_ptr, self.tm_sid, s["delay"], tm["U"],
+                       tm["tau_rec"], tm["tau_facil"], self.tm_u, self.tm_x, self.tm_last),
+            Recording(self.rec_step, self.rec_idx, self.rec_count, self.probe_neurons,
+                      self.probe_var, self.probe_every,
+                      np.zeros((len(rows), self.probe_neurons.size)),
+                      np.zeros(1, dtype=np.int64)),
+            update, spike,
         )
 
     def _run_kernel(self, n_steps: int) -> int:
@@ -345,11 +347,11 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 self._inject(label, idx, steps)
         args = self.kernel_args(n_steps)
         ran = self._kernel(*args)
-        probe_out, probe_count = args[_PROBE_OUT], args[_PROBE_OUT + 1]
+        rec = args.recording
         if self.probe_neurons.size:
             rows = self._sampled_steps(k0, n_steps)
-            self._probe_rows.append(probe_out[: probe_count[0]])
-            self._probe_steps.append(rows[: probe_count[0]])
+            self._probe_rows.append(rec.probe_out[: rec.probe_count[0]])
+            self._probe_steps.append(rows[: rec.probe_count[0]])
         self._step += ran
         return ran
 

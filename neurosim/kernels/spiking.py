@@ -194,51 +194,23 @@ def _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau, 
 
 
 @njit(cache=True, error_model="numpy")  # no zero-division branch: divisions vectorise
-def run_steps(
-    k0, n_steps,
-    # neuron state and parameters (length N)
-    kind, v, i_exc, i_inh, refrac_left, last_spike,
-    v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
-    refrac_ticks, neg_inv_tau, rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i,
-    # spike sources: sorted (step, neuron) schedule and a cursor
-    src_step, src_idx, src_cursor,
-    # synapses, CSR by pre: row_ptr (N+1), post, w, delay (steps), receptor (0/1), projection
-    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj,
-    # per post neuron: what one unit of weight adds to its current (tick average or 1)
-    init_e, init_i,
-    # plasticity per projection: rule (-1 static, 0 additive, 1 multiplicative), parameters;
-    # traces per synapse (empty arrays when nothing is plastic)
-    proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses,
-    apre, apost, lastpre, lastpost,
-    # plasticity on devices per projection (dev_on 0: the float rule, clipped): level table
-    # (weight units, increasing), its length, levels per SET/RESET pulse, pulse noise (levels),
-    # counter-RNG key; per synapse (empty without devices): level, pulse count, canonical id
-    dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
-    syn_level, syn_pulses, syn_cid,
-    # plastic synapses by post: col_ptr (N+1), synapse ids
-    col_ptr, col_syn,
-    # spike ring of the last R steps
-    ring_count, ring_idx,
-    # recording
-    rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
-    probe_count, dt,
-    # current sources: their currents this call (step, source), targets (CSR by source), the
-    # targeted neurons; per neuron the i_offset they add to and, for generated cell types,
-    # the parameter row that holds it
-    cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row,
-    # short-term plasticity (Tsodyks-Markram): its synapses by pre (CSR over synapse ids; the
-    # static delivery skips them, their delay being 0 in syn_delay), their true delays,
-    # U / tau_rec / tau_facil per projection, per synapse u, x and the last delivery time
-    tm_ptr, tm_sid, tm_delay, tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last,
-    # generated cell types: state and parameter rows (S[row, neuron], P[row, neuron]),
-    # not-refractory flags, per neuron the rows (and signs) that the excitatory and
-    # inhibitory inputs of a step, summed in i_exc/i_inh, are added to; and the typed lists
-    # of their update and spike functions
-    gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_update,
-    gen_spike,
-):
+def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasticity,
+              recording, gen_update, gen_spike):
     """Advance ``n_steps`` from step ``k0``; returns the number of steps done (fewer when
-    the spike record is full, so the caller can grow it and call again)."""
+    the spike record is full, so the caller can grow it and call again). The groups are
+    named tuples of :mod:`neurosim.kernels.spiking_args`, unpacked once here."""
+    kind, v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks = neurons
+    (v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
+     rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i) = params
+    gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row = cells
+    src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base = devices
+    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx = synapses
+    (proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses, apre,
+     apost, lastpre, lastpost, col_ptr, col_syn, dev_on, dev_levels, dev_n_levels, dev_up,
+     dev_down, dev_sigma, dev_key, syn_level, syn_pulses, syn_cid, tm_ptr, tm_sid, tm_delay,
+     tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last) = plasticity
+    (rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
+     probe_count) = recording
     n = v.shape[0]
     ring = ring_count.shape[0]
     cap = rec_step.shape[0]
@@ -501,22 +473,30 @@ def _apply(nw, sids, r, w_min, w_max, dev_on, dev_levels, dev_n_levels, dev_up, 
     return out
 
 
-def run_steps_reference(
-    k0, n_steps, kind, v, i_exc, i_inh, refrac_left, last_spike,
-    v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i,
-    refrac_ticks, neg_inv_tau, rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i,
-    src_step, src_idx, src_cursor, row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj,
-    init_e, init_i, proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus,
-    zero_depresses, apre, apost, lastpre, lastpost,
-    dev_on, dev_levels, dev_n_levels, dev_up, dev_down, dev_sigma, dev_key,
-    syn_level, syn_pulses, syn_cid, col_ptr, col_syn, ring_count, ring_idx,
-    rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
-    probe_count, dt, cs_values, cs_ptr, cs_idx, cs_neurons, i_base, gen_ioff_row, tm_ptr,
-    tm_sid, tm_delay, tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last, gen_S, gen_P, not_ref,
-    gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_update, gen_spike,
-):
-    """NumPy twin of :func:`run_steps`: the same arrays, the same in-place updates, written
+def run_steps_reference(k0, n_steps, dt, neurons, params, cells, devices, synapses,
+                        plasticity, recording, gen_update, gen_spike):
+    """NumPy twin of :func:`run_steps`: the same groups, the same in-place updates, written
     with whole-array operations per step (slow; for tests on small inputs)."""
+    return _run_steps_flat(k0, n_steps, dt, *neurons, *params, *cells, gen_update, gen_spike,
+                           *devices, *synapses, *plasticity, *recording)
+
+
+def _run_steps_flat(
+    k0, n_steps, dt,
+    kind, v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks,
+    v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
+    rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i,
+    gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
+    gen_update, gen_spike,
+    src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base,
+    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx,
+    proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses, apre,
+    apost, lastpre, lastpost, col_ptr, col_syn, dev_on, dev_levels, dev_n_levels, dev_up,
+    dev_down, dev_sigma, dev_key, syn_level, syn_pulses, syn_cid, tm_ptr, tm_sid, tm_delay,
+    tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last,
+    rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
+    probe_count,
+):
     n = v.shape[0]
     ring = ring_count.shape[0]
     max_delay = ring - 1

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurosim.engines.numba_engine import NumbaEngine, _argument_index
+from neurosim.engines.numba_engine import NumbaEngine
 from neurosim.engines.reference import ReferenceEngine
 from neurosim.errors import UnsupportedFeature
 from neurosim.network import (
@@ -22,7 +22,6 @@ from neurosim.network import (
 from neurosim.units import ms, mV, nA, nF
 
 ROOT = Path(__file__).resolve().parents[2]
-_REC_COUNT = _argument_index("rec_count")
 
 
 def _driven(n=3, steps=3000, weight=20.0):
@@ -69,21 +68,32 @@ def test_unsupported_features_name_the_alternative():
         NumbaEngine(integration="spinnaker").build(spec, dt=0.1 * ms)
 
 
+def _copy_group(group):
+    """A copy of a kernel argument group: arrays copied; function tables (typed lists of
+    compiled functions) and scalars shared."""
+    if not isinstance(group, tuple):
+        return group
+    return type(group)(*(x.copy() if isinstance(x, np.ndarray) else x for x in group))
+
+
 def _twin_check(sim, n_steps):
-    """Run the Numba kernel and its NumPy twin on copies of the same arguments."""
+    """Run the Numba kernel and its NumPy twin on copies of the same arguments; every array
+    of every group must agree. Returns the kernel's (named) arguments after the run."""
     from neurosim.kernels.spiking import run_steps, run_steps_reference
 
     args = sim.kernel_args(n_steps)
-    # arrays are copied; the function tables (typed lists of compiled functions) are shared
-    a = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in args)
-    b = tuple(x.copy() if isinstance(x, np.ndarray) else x for x in args)
+    a = type(args)(*(_copy_group(g) for g in args))
+    b = type(args)(*(_copy_group(g) for g in args))
     assert run_steps(*a) == run_steps_reference(*b) == n_steps
-    for k, (x, y) in enumerate(zip(a, b)):
-        if isinstance(x, np.ndarray):
-            if x.dtype.kind in "iub":
-                assert np.array_equal(x, y), k  # spikes, counters, ring: identical
-            else:
-                np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-20, err_msg=str(k))
+    for group_a, group_b in zip(a, b):
+        if not isinstance(group_a, tuple):
+            continue
+        for name, x, y in zip(group_a._fields, group_a, group_b):
+            if isinstance(x, np.ndarray):
+                if x.dtype.kind in "iub":
+                    assert np.array_equal(x, y), name  # spikes, counters, ring: identical
+                else:
+                    np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-20, err_msg=name)
     return a
 
 
@@ -109,7 +119,7 @@ def test_kernel_matches_its_numpy_twin_with_stdp_and_spinnaker_arithmetic():
             steps += [t0] * len(op.query)
     sim.inject("IL", np.array(idx), np.array(steps) * ms)
     out = _twin_check(sim, 50)
-    assert out[_REC_COUNT][0] > 50  # a real run with many spikes, not an empty one
+    assert out.recording.rec_count[0] > 50  # a real run with many spikes, not an empty one
 
 
 def test_kernel_matches_its_numpy_twin_on_a_conductance_network():
@@ -117,7 +127,7 @@ def test_kernel_matches_its_numpy_twin_on_a_conductance_network():
 
     sim = NumbaEngine().build(vogels_abbott_coba(300, 0.25), dt=0.1 * ms, seed=3)
     out = _twin_check(sim, 300)
-    assert out[_REC_COUNT][0] > 20
+    assert out.recording.rec_count[0] > 20
 
 
 def test_kernel_matches_its_numpy_twin_with_generated_cell_types():
@@ -144,4 +154,4 @@ def test_kernel_matches_its_numpy_twin_with_generated_cell_types():
               Probe("hh", "m"))
     sim = NumbaEngine().build(NetworkSpec(pops, (stim,), projs, probes), dt=0.1 * ms, seed=1)
     out = _twin_check(sim, 300)
-    assert out[_REC_COUNT][0] > 20
+    assert out.recording.rec_count[0] > 20

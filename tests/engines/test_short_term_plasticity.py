@@ -96,7 +96,7 @@ def test_every_engine_transmits_the_same():
 
 def test_kernel_matches_its_numpy_twin_with_short_term_plasticity():
     from neurosim.engines.numba_engine import NumbaEngine
-    from tests.engines.test_numba_engine import _REC_COUNT, _twin_check
+    from tests.engines.test_numba_engine import _twin_check
 
     tm = TsodyksMarkramSynapse(weight=0.5 * nA, delay=2 * ms, U=0.4, tau_rec=30 * ms,
                                tau_facil=10 * ms)
@@ -108,7 +108,7 @@ def test_kernel_matches_its_numpy_twin_with_short_term_plasticity():
                                 receptor="inhibitory")))
     sim = NumbaEngine().build(spec, dt=0.1 * ms, seed=0)
     out = _twin_check(sim, 600)
-    assert out[_REC_COUNT][0] > 20
+    assert out.recording.rec_count[0] > 20
 
 
 def test_bad_parameters_are_named():

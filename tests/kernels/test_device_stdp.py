@@ -23,7 +23,7 @@ from neurosim.network import (
     STDPMechanism,
 )
 from neurosim.units import ms, mV, nA, nF
-from tests.engines.test_numba_engine import _REC_COUNT, _twin_check
+from tests.engines.test_numba_engine import _twin_check
 
 
 def _pairing_spec(pre_times, post_times, a=1.0, tau=20.0, w0=2.0, w_max=20.0, n=1):
@@ -87,10 +87,9 @@ def test_kernel_matches_its_numpy_twin_with_devices_and_pulse_noise():
             idx.append(op.cue)
             steps.append(10 * k)
     sim.inject("IL", np.array(idx), np.array(steps) * ms)
-    at = next(k for k, a in enumerate(sim.kernel_args(1)) if a is sim.syn_pulses)
     out = _twin_check(sim, 45)
-    assert out[_REC_COUNT][0] > 40  # spikes happened
-    assert out[at].sum() > 10       # pulses happened (and agree)
+    assert out.recording.rec_count[0] > 40  # spikes happened
+    assert out.plasticity.syn_pulses.sum() > 10       # pulses happened (and agree)
 
 
 def test_ideal_device_learns_the_float_weights_to_the_level_spacing():
