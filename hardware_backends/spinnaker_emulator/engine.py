@@ -27,14 +27,13 @@ import numpy as np
 
 from neurosim.engines.base import (
     Engine,
-    PoissonPlan,
     Simulation,
     check_build_args,
-    connect_projection,
     steps_of,
     weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times, to_neo_block
+from neurosim.engines.lowering import LoweredNetwork, lower
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.hardware_backends.pynn_export import pynn_plan
@@ -54,7 +53,7 @@ from neurosim.network import (
     StaticSynapse,
     STDPMechanism,
 )
-from neurosim.random import SeedLike, as_seed_sequence
+from neurosim.random import SeedLike
 from neurosim.units import Quantity, amp, ms, nA, second, to_si, volt
 
 __all__ = ["EmulationResult", "SpiNNakerEmulatorEngine", "SpiNNakerEmulatorSimulation",
@@ -128,8 +127,7 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
         from neurosim.hardware_backends.spinnaker_emulator import kernel as kmod
 
         self._kernel = kmod.run_ticks if kernel == "numba" else kmod.run_ticks_reference
-        root = as_seed_sequence(seed)
-        self.seed = root
+        root = self.seed
         self._step = 0
         dt = dt_s * second
         self.validation: ValidationReport = validate(spec, timestep=dt, seed=root,
@@ -139,13 +137,15 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
             raise UnsupportedFeature("; ".join(str(i) for i in fatal), ENGINE, _ALT)
         self.plan = pynn_plan(spec, timestep=dt, seed=root)
         self.time_step_ms = self.plan.timestep
-        self._build_neurons(spec)
-        self._build_synapses(spec, root)
+        low = lower(spec, dt_s, root)
+        self._build_neurons(low)
+        self._build_synapses(low)
         self._build_records(spec)
 
     # -- build -----------------------------------------------------------------------------
-    def _build_neurons(self, spec: NetworkSpec) -> None:
-        self._index_groups(spec)
+    def _build_neurons(self, low: LoweredNetwork) -> None:
+        spec = low.spec
+        self._index_groups(low)
         n = self.n
         self.is_src = np.ones(n, dtype=np.int8)
         self.st = {f: np.zeros(n, dtype=np.int64) for f in LIF_FIELDS}
@@ -180,34 +180,25 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
             self.st[f] = self.st[f].astype(np.uint32 if f.endswith(("_decay", "_init"))
                                            else np.int32)
         self.shift = {r: s.astype(np.int32) for r, s in self.shift.items()}
-        self._poisson = PoissonPlan(spec, self.seed, self.dt_s)
-        steps, idx = [], []
-        for src in spec.sources:
-            if isinstance(src, SpikeSourceArray):
-                for i, train in enumerate(src.spike_times):
-                    s = np.round(np.asarray(train) / self.dt_s).astype(np.int64)
-                    steps.append(s)
-                    idx.append(np.full(len(s), self.offset[src.label] + i, dtype=np.int64))
-        self._set_schedule(np.concatenate(steps) if steps else np.zeros(0, np.int64),
-                           np.concatenate(idx) if idx else np.zeros(0, np.int64))
+        self._poisson = low.poisson
+        self._set_schedule(low.schedule_step, low.schedule_idx)
 
-    def _build_synapses(self, spec: NetworkSpec, root: Any) -> None:
+    def _build_synapses(self, low: LoweredNetwork) -> None:
         static: list[tuple[np.ndarray, ...]] = []
         plastic: list[tuple[np.ndarray, ...]] = []
         self.stdp: list[Any] = []
         self.projections: dict[str, tuple] = {}
         max_delay = 1
         post_proj = np.full(self.n, -1, dtype=np.int64)
-        for k, proj in enumerate(spec.projections):
-            pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, root)
+        for k, lp in enumerate(low.projections):
+            proj = low.spec.projections[k]
+            n_pre, n_post, pre0, post0 = lp.n_pre, lp.n_post, lp.pre0, lp.post0
             check = self.validation.projections[proj.label]
             plan = self.plan.projections[k]
             d = check.delay_ticks
             max_delay = max(max_delay, d)
-            m = len(pre)
-            gpre = (pre + self.offset[proj.pre_label]).astype(np.int64)
-            gpost = (post + self.offset[proj.post_label]).astype(np.int64)
-            rtype = 0 if proj.receptor == "excitatory" else 1
+            m = len(lp.pre)
+            gpre, gpost, rtype = lp.pre.astype(np.int64), lp.post.astype(np.int64), lp.receptor
             cols = (gpre, gpost, np.full(m, check.weight_stored, dtype=np.int64),
                     np.full(m, d, dtype=np.int64), np.full(m, rtype, dtype=np.int64))
             if isinstance(proj.synapse, STDPMechanism):

@@ -18,7 +18,8 @@ from neurosim.engines.data import SpikeData, StateData, to_neo_block
 from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
 from neurosim.network import NetworkSpec
 from neurosim.network.cells import WEIGHT_SI_UNITS
-from neurosim.random import SeedLike
+from neurosim.random import SeedLike, as_seed_sequence
+from neurosim.timegrid import time_steps
 from neurosim.units import Quantity, ms, require_quantity, second, to_si
 
 __all__ = ["Builder", "Engine", "Simulation", "check_dt", "steps_of"]
@@ -115,7 +116,7 @@ def synapse_values(proj: Any, n: int, root_seed: Any, dt_s: float
     if syn.delay is None:
         return w, np.ones(n, dtype=np.int64)
     d = per_synapse(syn.delay, "delay")
-    steps = np.floor(d / dt_s + 0.5).astype(np.int64)
+    steps = time_steps(d, dt_s)
     if n and (steps.min() < 1 or not np.all(np.isfinite(d))):
         bad = d[(steps < 1) | ~np.isfinite(d)][0]
         raise ParameterError("delay", bad * second, f"delays >= dt ({dt_s * 1e3:g} ms)", owner)
@@ -138,7 +139,10 @@ class Simulation(ABC):
     def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike):
         self.spec = spec
         self.dt_s = dt_s
-        self.seed = seed
+        #: the root of every random choice of this simulation (connectivity, drawn values,
+        #: Poisson spikes, noisy currents): a SeedSequence on every engine, so one seed
+        #: means the same thing everywhere
+        self.seed: np.random.SeedSequence = as_seed_sequence(seed)
         self._closed = False
 
     @property
@@ -189,7 +193,7 @@ class Simulation(ABC):
         if len(idx) and (idx.min() < 0 or idx.max() >= group.size):
             raise ParameterError("indices", indices, f"ints in [0, {group.size - 1}]",
                                  f"{type(self).__name__}.inject")
-        steps = np.round(t / self.dt_s).astype(np.int64)
+        steps = time_steps(t, self.dt_s)
         now = round(float(to_si(self.t)) / self.dt_s)
         if len(steps) and steps.min() < now:
             raise ParameterError("times", times, f"times >= the current time ({self.t})",

@@ -72,6 +72,7 @@ from neurosim.network import (
 )
 from neurosim.network.cells import WEIGHT_SI_UNITS, brian2_name
 from neurosim.random import SeedLike, as_seed_sequence
+from neurosim.timegrid import time_steps
 from neurosim.units import Quantity, ms, second, si_unit_name, to_si
 
 __all__ = ["Brian2Builder", "Brian2Engine", "Brian2Simulation"]
@@ -207,7 +208,7 @@ def _spinnaker_group(pop: Population, ctx: _Context) -> Any:
 def _build_spike_array(src: SpikeSourceArray, ctx: _Context) -> None:
     idx, times = [], []
     for i, train in enumerate(src.spike_times):
-        steps = np.round(np.asarray(train) / ctx.dt_s).astype(np.int64)
+        steps = time_steps(train, ctx.dt_s)
         if len(np.unique(steps)) != len(steps):
             raise ParameterError("spike_times", train,
                                  f"at most one spike per time step ({ctx.dt_s * 1e3:g} ms)",
@@ -627,7 +628,7 @@ class Brian2Engine(Engine):
             Brian2Builder.build(node, ctx)
         _build_current_sources(ctx, standalone_dir is not None)
         net = b2.Network(*ctx.objects)
-        return Brian2Simulation(spec, dt_s, seed, ctx, net, standalone_dir)
+        return Brian2Simulation(spec, dt_s, root, ctx, net, standalone_dir)
 
 
 def _sum_timers(value: Any) -> float | None:

@@ -26,27 +26,24 @@ __all__ = ["GeneratedCells"]
 class GeneratedCells:
     """Generated populations of one simulation, in the global neuron index."""
 
-    def __init__(self, spec: Any, offset: dict[str, int], n: int, dt_s: float, seed: Any):
-        self.spec = spec
-        self.offset = offset
+    def __init__(self, n: int, dt_s: float):
         self.n = n
         self.dt_s = dt_s
-        self.seed = seed
         self.types: list[type] = []
         self.pops: dict[str, tuple[int, int, Any]] = {}  # label -> (start, stop, program)
-        self._init: list[tuple[Any, int, int]] = []
+        self._init: list[Any] = []
         self._args: tuple | None = None
 
     def add(self, pop: Any) -> int:
-        """Register a population; returns the index of its cell type's functions."""
+        """Register a lowered population (:class:`~neurosim.engines.lowering.
+        LoweredPopulation`); returns the index of its cell type's functions."""
         from neurosim.engines.cellgen import cell_program
 
-        ctype = type(pop.celltype)
+        ctype = type(pop.cell)
         if ctype not in self.types:
             self.types.append(ctype)
-        start = self.offset[pop.label]
-        self.pops[pop.label] = (start, start + pop.size, cell_program(ctype))
-        self._init.append((pop, start, start + pop.size))
+        self.pops[pop.label] = (pop.start, pop.stop, cell_program(ctype))
+        self._init.append(pop)
         return self.types.index(ctype)
 
     def has(self, label: str) -> bool:
@@ -76,13 +73,11 @@ class GeneratedCells:
         self.sign_i = np.zeros(n)
         #: the parameter row of each neuron's i_offset (-1: its cell type has none)
         self.ioff_row = np.full(n, -1, np.int64)
-        for pop, a, b in self._init:
-            cell = pop.celltype
+        for pop in self._init:
+            a, b, cell, si = pop.start, pop.stop, pop.cell, pop.params
             prog = self.pops[pop.label][2]
-            for r, (name, var) in enumerate(cell.state.items()):
-                self.S[r, a:b] = (np.full(b - a, cell.initial_si(name)) if var.internal
-                                  else pop.initial(name, self.seed))
-            si = pop.parameter_values(self.seed)
+            for r, name in enumerate(cell.state):
+                self.S[r, a:b] = pop.initial[name]
             for r, (field, _) in enumerate(param_rows(cell)):
                 self.P[r, a:b] = si[field]
             for receptor, rows_, signs in (("excitatory", self.row_e, self.sign_e),

@@ -21,19 +21,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neurosim.engines.base import (
-    PoissonPlan,
-    Simulation,
-    SteppedEngine,
-    connect_projection,
-    stdp_constants,
-    synapse_values,
-    weight_matrix,
-)
+from neurosim.engines.base import Simulation, SteppedEngine, weight_matrix
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.generated import GeneratedCells
-from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import step_constants_per_neuron
+from neurosim.engines.lowering import LoweredNetwork, lower
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.kernels.spiking import KIND_GENERATED
@@ -50,12 +42,9 @@ from neurosim.network import (
     IF_cond_exp,
     IF_curr_exp,
     NetworkSpec,
-    SpikeSourceArray,
-    STDPMechanism,
-    TsodyksMarkramSynapse,
 )
 from neurosim.network.cells import WEIGHT_SI_UNITS
-from neurosim.random import SeedLike, as_seed_sequence
+from neurosim.random import SeedLike
 from neurosim.units import Quantity, second, to_si
 
 __all__ = ["NumbaEngine", "NumbaSimulation"]
@@ -82,15 +71,14 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         self._zero_depresses = bool(stdp_zero_depresses)
         self._cell_code = cell_code
         self._step = 0
-        root = as_seed_sequence(seed)
-        self.seed = root  # Poisson keys and connectivity derive from the same root
-        self._build_neurons(spec, dt_s, integration, spiking)
-        self._build_synapses(spec, dt_s, root, integration)
+        low = lower(spec, dt_s, self.seed)  # the one lowering (neurosim.engines.lowering)
+        self._index_groups(low)
+        self._build_neurons(low, integration, spiking)
+        self._build_synapses(low)
         self._build_records(spec)
 
     # -- build ---------------------------------------------------------------------------
-    def _build_neurons(self, spec, dt_s, integration, spiking) -> None:
-        self._index_groups(spec)
+    def _build_neurons(self, low: LoweredNetwork, integration: str, spiking: Any) -> None:
         n = self.n
         f = lambda value=0.0: np.full(n, value, dtype=np.float64)  # noqa: E731
         self.kind = np.full(n, spiking.KIND_SOURCE, dtype=np.int64)
@@ -103,21 +91,20 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         self.par = {name: f() for name in names}
         # unused by sources, but keep thresholds out of reach
         self.par["v_thresh"][:] = np.inf
-        self._gen = GeneratedCells(spec, self.offset, n, dt_s, self.seed)
-        for pop in spec.populations:
-            ctype = type(pop.celltype)
+        self._gen = GeneratedCells(n, low.dt_s)
+        for pop in low.populations.values():
+            ctype = type(pop.cell)
             if ctype is not IF_curr_exp and integration == "spinnaker":
                 raise UnsupportedFeature(f"integration='spinnaker' for {ctype.__name__}",
                                          "numba", "integration='exact' (sPyNNaker's tick "
                                          "arithmetic is implemented for IF_curr_exp)")
+            sl = slice(pop.start, pop.stop)
             if ctype not in _HAND_WRITTEN or self._cell_code == "generated":
                 # built from its declaration: code generated from its Brian2 equations
-                self.kind[self.offset[pop.label]:self.offset[pop.label] + pop.size] = (
-                    spiking.KIND_GENERATED + self._gen.add(pop))
+                self.kind[sl] = spiking.KIND_GENERATED + self._gen.add(pop)
                 continue
-            sl = slice(self.offset[pop.label], self.offset[pop.label] + pop.size)
-            p = pop.parameter_values(self.seed)
-            c = step_constants_per_neuron(p, dt_s)
+            p = pop.params
+            c = step_constants_per_neuron(p, low.dt_s)
             if ctype is IF_cond_exp:
                 self.kind[sl] = spiking.KIND_COND
                 for name, key in (("tau_m", "tau_m"), ("c_m", "cm"), ("e_rev_e", "e_rev_E"),
@@ -126,10 +113,10 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             else:
                 self.kind[sl] = (spiking.KIND_SPINNAKER if integration == "spinnaker"
                                  else spiking.KIND_EXACT)
-            self.v[sl] = pop.initial("v", self.seed)
+            self.v[sl] = pop.initial["v"]
             syn = ("gsyn_exc", "gsyn_inh") if ctype is IF_cond_exp else ("isyn_exc", "isyn_inh")
-            self.i_exc[sl] = pop.initial(syn[0], self.seed)
-            self.i_inh[sl] = pop.initial(syn[1], self.seed)
+            self.i_exc[sl] = pop.initial[syn[0]]
+            self.i_inh[sl] = pop.initial[syn[1]]
             self.refrac_ticks[sl] = c["refrac_ticks"]
             values = {"v_rest": p["v_rest"], "v_reset": p["v_reset"], "v_thresh": p["v_thresh"],
                       "i_off": p["i_offset"], "r_m": c["r"], "p_m": c["p_m"],
@@ -138,26 +125,17 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             for name, value in values.items():
                 self.par[name][sl] = value
         self._gen.build(self.refrac_ticks)
-        self._build_current_sources(spec, dt_s)
+        self._build_current_sources(low)
         with np.errstate(divide="ignore", invalid="ignore"):  # zeros outside IF_cond_exp
             self._neg_inv_tau = -1 / self.par["tau_m"]
             self._rest_over_tau = self.par["v_rest"] / self.par["tau_m"]
             self._off_over_c = self.par["i_off"] / self.par["c_m"]
-        steps, idx = [], []
-        self._poisson = PoissonPlan(spec, as_seed_sequence(self.seed), dt_s)
-        for src in spec.sources:
-            if not isinstance(src, SpikeSourceArray):
-                continue  # Poisson: drawn per run from the counter-based generator
-            for i, train in enumerate(src.spike_times):
-                s = np.round(np.asarray(train) / dt_s).astype(np.int64)
-                steps.append(s)
-                idx.append(np.full(len(s), self.offset[src.label] + i, dtype=np.int64))
-        self._set_schedule(np.concatenate(steps) if steps else np.zeros(0, np.int64),
-                           np.concatenate(idx) if idx else np.zeros(0, np.int64))
+        self._poisson = low.poisson  # drawn per run from the counter-based generator
+        self._set_schedule(low.schedule_step, low.schedule_idx)
 
-    def _build_current_sources(self, spec, dt_s) -> None:
+    def _build_current_sources(self, low: LoweredNetwork) -> None:
         """Who receives which current source; the i_offset each source adds to."""
-        self._currents = CurrentPlan(spec, self.seed, dt_s, self.offset)
+        self._currents = low.currents
         self.i_base = self.par["i_off"].copy()
         gen = self._gen
         for a, b, _ in gen.pops.values():
@@ -167,15 +145,13 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             if self.kind[j] >= KIND_GENERATED and gen.ioff_row[j] < 0:
                 label = next(lb for lb, (a, b, _) in gen.pops.items() if a <= j < b)
                 raise UnsupportedFeature(
-                    f"a current source into {type(spec.population(label).celltype).__name__}"
+                    f"a current source into {type(self.spec.population(label).celltype).__name__}"
                     " (no i_offset)", "numba", "a cell type with an i_offset parameter")
 
-    def _build_synapses(self, spec, dt_s, root, integration) -> None:
+    def _build_synapses(self, low: LoweredNetwork) -> None:
         # Per synapse only what differs between synapses (about 25 bytes, plus 32 for STDP
         # traces when something is plastic); plasticity constants live per projection.
-        pre_l, post_l, delay_l, rec_l, proj_l = [], [], [], [], []
-        w_l: list[np.ndarray] = []
-        n_proj = len(spec.projections)
+        n_proj = len(low.projections)
         self.proj_rule = np.full(n_proj, -1, dtype=np.int64)
         self.proj_par = {k: np.ones(n_proj) for k in ("tau_plus", "tau_minus", "w_min",
                                                       "w_max", "a_plus", "a_minus")}
@@ -183,44 +159,35 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         # short-term plasticity (Tsodyks-Markram) per projection
         self.tm_proj = np.zeros(n_proj, dtype=bool)
         self.tm_par = {k: np.ones(n_proj) for k in ("U", "tau_rec", "tau_facil")}
-        for k, proj in enumerate(spec.projections):
-            pre, post, n_pre, n_post, pre0, post0 = connect_projection(spec, proj, root)
-            pre_label, post_label = proj.pre_label, proj.post_label
-            m = len(pre)
-            syn = proj.synapse
-            pre_l.append((pre + self.offset[pre_label]).astype(np.int32))
-            post_l.append((post + self.offset[post_label]).astype(np.int32))
-            w_values, delay_steps = synapse_values(proj, m, root, dt_s)
-            w_l.append(w_values)
-            delay_l.append(delay_steps.astype(np.int32))
-            rec_l.append(np.full(m, 0 if proj.receptor == "excitatory" else 1, dtype=np.int8))
-            proj_l.append(np.full(m, k, dtype=np.int32))
-            if isinstance(syn, TsodyksMarkramSynapse):
-                self.tm_par["U"][k] = syn.U
-                self.tm_par["tau_rec"][k] = float(to_si(syn.tau_rec))
-                self.tm_par["tau_facil"][k] = float(to_si(syn.tau_facil))
+        for lp in low.projections:
+            k = lp.index
+            if lp.tm is not None:
+                for name, value in lp.tm.items():
+                    self.tm_par[name][k] = value
                 self.tm_proj[k] = True
-            if isinstance(syn, STDPMechanism):
-                c = stdp_constants(syn)
-                self.proj_rule[k] = 0 if c["rule"] == "additive" else 1
+            if lp.stdp is not None:
+                self.proj_rule[k] = 0 if lp.stdp["rule"] == "additive" else 1
                 for name in self.proj_par:
-                    self.proj_par[name][k] = c[name]
-            unit = WEIGHT_SI_UNITS[syn.kind]
-            self.projections[proj.label] = (n_pre, n_post, pre0, post0, unit)
+                    self.proj_par[name][k] = lp.stdp[name]
+            self.projections[lp.label] = (lp.n_pre, lp.n_post, lp.pre0, lp.post0, lp.unit)
 
-        def cat(parts, dtype):
+        def cat(field: str, dtype: Any) -> np.ndarray:
+            parts = [np.asarray(getattr(lp, field), dtype=dtype) for lp in low.projections]
             return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-        pre = cat(pre_l, np.int32)
+        pre = cat("pre", np.int32)
         order = np.argsort(pre, kind="stable")
-        del pre_l
         s = {"pre": pre[order]}
         del pre
-        for name, parts, dtype in (("post", post_l, np.int32), ("w", w_l, np.float64),
-                                   ("delay", delay_l, np.int32), ("receptor", rec_l, np.int8),
-                                   ("proj", proj_l, np.int32)):
-            s[name] = cat(parts, dtype)[order]
-            parts.clear()
+        s["post"] = cat("post", np.int32)[order]
+        s["w"] = cat("weight", np.float64)[order]
+        s["delay"] = cat("delay", np.int32)[order]
+        s["receptor"] = np.concatenate(
+            [np.full(len(lp.pre), lp.receptor, np.int8) for lp in low.projections]
+            or [np.zeros(0, np.int8)])[order]
+        s["proj"] = np.concatenate(
+            [np.full(len(lp.pre), lp.index, np.int32) for lp in low.projections]
+            or [np.zeros(0, np.int32)])[order]
         del order
         self.syn = s
         self.row_ptr = np.zeros(self.n + 1, dtype=np.int64)

@@ -36,14 +36,10 @@ class ScheduleAndRecords:
     _step: int
 
     # -- the global neuron index -------------------------------------------------------------
-    def _index_groups(self, spec: NetworkSpec) -> None:
-        """Populations, then sources, in one index: ``offset[label]`` and ``n``."""
-        self.offset = {}
-        n = 0
-        for g in (*spec.populations, *spec.sources):
-            self.offset[g.label] = n
-            n += g.size
-        self.n = n
+    def _index_groups(self, low: Any) -> None:
+        """The lowering's one index (populations, then sources): ``offset[label]``, ``n``."""
+        self.offset = low.offset
+        self.n = low.n
 
     # -- spike sources ---------------------------------------------------------------------
     def _set_schedule(self, steps: np.ndarray, idx: np.ndarray) -> None:

@@ -28,30 +28,22 @@ from typing import Any, ClassVar
 import numpy as np
 
 from neurosim.engines.base import (
-    PoissonPlan,
     Simulation,
     SteppedEngine,
-    connect_projection,
-    probe_every,
-    stdp_constants,
-    synapse_values,
     weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import refractory_steps_per_neuron, step_constants_per_neuron
+from neurosim.engines.lowering import lower
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_cond_exp,
     IF_curr_exp,
     NetworkSpec,
     SpikeSourceArray,
-    STDPMechanism,
-    TsodyksMarkramSynapse,
 )
-from neurosim.network.cells import WEIGHT_SI_UNITS
-from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.units import Quantity, second, to_si
+from neurosim.random import SeedLike
+from neurosim.units import Quantity, second
 
 __all__ = ["ReferenceEngine", "ReferenceSimulation"]
 
@@ -59,18 +51,18 @@ __all__ = ["ReferenceEngine", "ReferenceSimulation"]
 class _Population:
     """State and per-step propagators of one IF_curr_exp population."""
 
-    def __init__(self, pop: Any, dt: float, integration: str, seed: Any):
-        cell = pop.celltype
+    def __init__(self, pop: Any, dt: float, integration: str):
+        cell = pop.cell
         self.conductance = type(cell) is IF_cond_exp
-        p = pop.parameter_values(seed)  # per neuron
+        p = pop.params  # per neuron
         n = pop.size
         self.n = n
         self.p = p
         self.integration = integration
-        self.v = pop.initial("v", seed)
+        self.v = pop.initial["v"].copy()
         syn = ("gsyn_exc", "gsyn_inh") if type(cell) is IF_cond_exp else ("isyn_exc", "isyn_inh")
-        self.i_exc = pop.initial(syn[0], seed)
-        self.i_inh = pop.initial(syn[1], seed)
+        self.i_exc = pop.initial[syn[0]].copy()
+        self.i_inh = pop.initial[syn[1]].copy()
         self.dt = dt
         self.i_off = p["i_offset"].copy()  # i_offset plus current sources, per neuron
         self.base_ioff = self.i_off.copy()
@@ -148,16 +140,15 @@ class _GeneratedPopulation:
     declaration (neurosim.engines.cellgen), in the Numba kernel's order: inputs of a step
     are summed, then added to the receptors' target variables at the end of the step."""
 
-    def __init__(self, pop: Any, dt: float, seed: Any):
+    def __init__(self, pop: Any, dt: float):
         from neurosim.engines.cellgen import cell_program, numpy_functions, param_rows
-        cell = pop.celltype
+        cell = pop.cell
         self.prog = cell_program(type(cell))
         self._update, self._spike = numpy_functions(type(cell))
         n = pop.size
         self.dt = dt
-        self.S = np.array([np.full(n, cell.initial_si(name)) if var.internal
-                           else pop.initial(name, seed) for name, var in cell.state.items()])
-        si = pop.parameter_values(seed)
+        self.S = np.array([pop.initial[name] for name in cell.state])
+        si = pop.params
         self.P = np.array([np.full(n, si[f]) for f, _ in param_rows(cell)]).reshape(-1, n)
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)
         ticks = (refractory_steps_per_neuron(si["tau_refrac"], dt)
@@ -200,45 +191,45 @@ class _GeneratedPopulation:
         self.S[self.prog.state.index(variable)] = values
 
 
-def _make_population(pop: Any, dt: float, integration: str, seed: Any,
+def _make_population(pop: Any, dt: float, integration: str,
                      cell_code: str) -> _Population | _GeneratedPopulation:
     """A hand-written population for IF_curr_exp / IF_cond_exp (unless ``cell_code`` is
-    "generated"), else one running the code generated from the cell's declaration."""
-    ctype = type(pop.celltype)
+    "generated"), else one running the code generated from the cell's declaration
+    (``pop``: a :class:`~neurosim.engines.lowering.LoweredPopulation`)."""
+    ctype = type(pop.cell)
     if ctype is not IF_curr_exp and integration == "spinnaker":
         raise UnsupportedFeature(f"integration='spinnaker' for {ctype.__name__}", "reference",
                                  "integration='exact' (sPyNNaker's tick arithmetic is "
                                  "implemented for IF_curr_exp)")
     if ctype in (IF_curr_exp, IF_cond_exp) and cell_code == "fast":
-        return _Population(pop, dt, integration, seed)
-    return _GeneratedPopulation(pop, dt, seed)
+        return _Population(pop, dt, integration)
+    return _GeneratedPopulation(pop, dt)
 
 
 class _Projection:
     """Synapses of one projection: weights, delays in steps, STDP state."""
 
-    def __init__(self, proj: Any, spec: NetworkSpec, seed: Any, dt: float,
-                 post: _Population, stdp_zero_depresses: bool):
-        self.label = proj.label
-        pre, post_idx, self.n_pre, self.n_post, self.pre0, self.post0 = connect_projection(
-            spec, proj, seed)
-        self.pre, self.post = pre, post_idx
-        syn = proj.synapse
-        self.unit = WEIGHT_SI_UNITS[syn.kind]
-        self.w, self.delays = synapse_values(proj, len(pre), seed, dt)
+    def __init__(self, lp: Any, offset: dict[str, int], post: _Population,
+                 stdp_zero_depresses: bool):
+        self.label = lp.label
+        self.n_pre, self.n_post, self.pre0, self.post0 = lp.n_pre, lp.n_post, lp.pre0, lp.post0
+        # indices within the populations (the lowering's are global)
+        pre = lp.pre.astype(np.int64) - offset[lp.pre_label]
+        self.pre, self.post = pre, lp.post.astype(np.int64) - offset[lp.post_label]
+        self.unit = lp.unit
+        self.w, self.delays = lp.weight.copy(), lp.delay.astype(np.int64)
         #: the delays (steps) present: deliveries and post events go delay by delay
         self.delay_values = np.unique(self.delays).tolist() or [1]
-        self.receptor = proj.receptor
-        self.scale = post.input_scale(proj.receptor)
-        self.pre_label, self.post_label = proj.pre_label, proj.post_label
-        self.plastic = isinstance(syn, STDPMechanism)
+        self.receptor = "excitatory" if lp.receptor == 0 else "inhibitory"
+        self.scale = post.input_scale(self.receptor)
+        self.pre_label, self.post_label = lp.pre_label, lp.post_label
+        self.plastic = lp.stdp is not None
         self.tm = None
-        if isinstance(syn, TsodyksMarkramSynapse):  # u, x and last delivery per synapse
-            self.tm = {"U": syn.U, "tau_rec": float(to_si(syn.tau_rec)),
-                       "tau_facil": float(to_si(syn.tau_facil)), "u": np.zeros(len(pre)),
-                       "x": np.ones(len(pre)), "last": np.full(len(pre), -1e9)}
+        if lp.tm is not None:  # u, x and last delivery per synapse
+            self.tm = {**lp.tm, "u": np.zeros(len(pre)), "x": np.ones(len(pre)),
+                       "last": np.full(len(pre), -1e9)}
         if self.plastic:
-            self.c = stdp_constants(syn)
+            self.c = lp.stdp
             n = len(pre)
             self.apre, self.apost = np.zeros(n), np.zeros(n)
             self.lastpre, self.lastpost = np.full(n, -1e9), np.full(n, -1e9)
@@ -305,30 +296,29 @@ class ReferenceSimulation(Simulation):
     def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, integration: str,
                  stdp_zero_depresses: bool, cell_code: str = "fast"):
         super().__init__(spec, dt_s, seed)
-        root = as_seed_sequence(seed)
+        low = lower(spec, dt_s, self.seed)  # the one lowering (neurosim.engines.lowering)
         self._step = 0
-        self._pops = {p.label: _make_population(p, dt_s, integration, root, cell_code)
-                      for p in spec.populations}
+        self._pops = {label: _make_population(p, dt_s, integration, cell_code)
+                      for label, p in low.populations.items()}
         self._sources: dict[str, dict[int, list[int]]] = {}
-        self._poisson = PoissonPlan(spec, root, dt_s)
+        self._poisson = low.poisson
         for label in self._poisson.labels():
             self._sources[label] = {}
         for src in spec.sources:
             if not isinstance(src, SpikeSourceArray):
                 continue
             sched: dict[int, list[int]] = {}
-            for i, train in enumerate(src.spike_times):
-                for s in np.round(np.asarray(train) / dt_s).astype(np.int64):
-                    sched.setdefault(int(s), []).append(i)
+            for s, i in zip(*low.schedule_of(src.label)):
+                sched.setdefault(int(s), []).append(int(i))
             self._sources[src.label] = sched
-        self._projs = [_Projection(p, spec, root, dt_s, self._pops[p.post_label],
-                                   stdp_zero_depresses) for p in spec.projections]
+        self._projs = [_Projection(lp, low.offset, self._pops[lp.post_label],
+                                   stdp_zero_depresses) for lp in low.projections]
         self._spikes: dict[str, list[tuple[int, np.ndarray]]] = {
             g: [] for g in spec.groups}
-        self._currents = CurrentPlan(spec, root, dt_s)
+        self._currents = low.currents
         self._states = {pr.key: (pr, []) for pr in spec.probes
                         if pr.variable != "spikes" and pr.target in spec.groups}
-        self._every = {key: probe_every(pr, dt_s) for key, (pr, _) in self._states.items()}
+        self._every = {key: low.probe_every[key] for key in self._states}
         # in the spec's order (a dict keeps it), like the Brian2 engine's data
         self._spike_probes = list(dict.fromkeys(pr.target for pr in spec.probes
                                                 if pr.variable == "spikes"))

@@ -25,6 +25,7 @@ import numpy as np
 
 from neurosim.errors import ParameterError
 from neurosim.params import Params, Quantity, custom, number, quantity
+from neurosim.timegrid import time_step, time_steps
 from neurosim.units import Hz, amp, ms, nA, require_quantity, second, to_si
 
 __all__ = [
@@ -36,11 +37,6 @@ __all__ = [
     "StepCurrentSource",
     "time_step",
 ]
-
-
-def time_step(t_s: float, dt_s: float) -> int:
-    """The step of a time: the nearest one, halves rounded up (the one rule for sources)."""
-    return math.floor(t_s / dt_s + 0.5)
 
 
 def _check_target(source: Any) -> None:
@@ -189,7 +185,7 @@ class StepCurrentSource(CurrentSource):
     def waveform(self, k0: int, k1: int, dt_s: float, key: Any = None) -> np.ndarray:
         t = np.atleast_1d(np.asarray(to_si(self.times), dtype=float))
         a = np.atleast_1d(np.asarray(to_si(self.amplitudes), dtype=float))
-        at = np.array([time_step(x, dt_s) for x in t], dtype=np.int64)
+        at = time_steps(t, dt_s)
         steps = np.arange(k0, k1)
         # the last change at or before each step (the later one when two share a step)
         which = np.searchsorted(at, steps, side="right") - 1
