@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neurosim.engines.data import SpikeData, StateData, to_neo_block
+from neurosim.engines.data import SpikeData, StateData, grid_times, to_neo_block
 from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
 from neurosim.network import NetworkSpec
 from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.timegrid import time_steps
+from neurosim.timegrid import time_step, time_steps
 from neurosim.units import Quantity, ms, require_quantity, second, to_si
 
 __all__ = ["Builder", "Engine", "Simulation", "check_dt", "steps_of"]
@@ -265,6 +265,61 @@ class Simulation(ABC):
             raise ParameterError("values", "NaN/inf", "finite weights on every synapse", owner)
         self._set_weights(projection, np.array(w))
 
+    def delays(self, projection: str) -> Quantity:
+        """The delay of each synapse of ``projection``, in :meth:`synapse_index` order (on
+        the time grid: whole steps)."""
+        self._check_projection(projection)
+        return grid_times(self._delay_steps(projection), self.dt_s) * second
+
+    def set_delays(self, projection: str, values: Quantity) -> None:
+        """Overwrite the delays of ``projection`` (between runs), as PyNN's
+        ``Connection.delay`` setter.
+
+        Parameters
+        ----------
+        projection
+            A projection label of the spec.
+        values
+            A time, or one per synapse in :meth:`synapse_index` order; each rounds to the
+            nearest step (the rule of :func:`neurosim.timegrid.time_steps`) and must be
+            >= dt.
+
+        Raises
+        ------
+        ParameterError
+            For bad values, and while a spike that the change would deliver twice or lose
+            is in flight: one emitted by the projection's source (or, with STDP, its target)
+            within the last max(old, new) delay steps. The array engines look delays up
+            when they deliver, so every engine refuses that case alike.
+        """
+        proj = self._check_projection(projection)
+        owner = f"{type(self).__name__}.set_delays"
+        require_quantity(values, second, "values", owner)
+        d = np.asarray(to_si(values), dtype=np.float64)
+        n = len(self._synapse_index(projection)[0])
+        if d.ndim == 0:
+            d = np.full(n, float(d))
+        elif d.shape != (n,):
+            raise ParameterError("values", d.shape, f"a time or ({n},): one per synapse in "
+                                 "synapse_index order", owner)
+        if not np.all(np.isfinite(d)):
+            raise ParameterError("values", "NaN/inf", "finite delays on every synapse", owner)
+        steps = time_steps(d, self.dt_s)
+        if n and steps.min() < 1:
+            raise ParameterError("values", float(d.min()) * second,
+                                 f">= dt ({self.dt_s * 1e3:g} ms) on every synapse", owner)
+        old = self._delay_steps(projection)
+        window = int(max(old.max(initial=1), steps.max(initial=1)))
+        since = time_step(float(to_si(self.t)), self.dt_s) - window + 1
+        labels = [proj.pre_label] + ([proj.post_label] if proj.synapse.plastic else [])
+        for label in labels:
+            if self._spiked_since(label, since):
+                raise ParameterError(
+                    "values", f"{projection}: a spike of {label!r} is in flight",
+                    f"a change once no spike of {label!r} is younger than the longest old "
+                    f"or new delay ({window * self.dt_s * 1e3:g} ms)", owner)
+        self._set_delay_steps(projection, steps.astype(np.int64))
+
     def get_state(self, label: str, variable: str) -> Quantity:
         """A recordable state variable (``"v"``, ``"isyn_exc"``, ``"w"``...) of every neuron
         of population ``label``, now."""
@@ -317,6 +372,16 @@ class Simulation(ABC):
 
     def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
         raise UnsupportedFeature("set_weights", self.engine_name, "the numba engine")
+
+    def _delay_steps(self, projection: str) -> np.ndarray:
+        raise UnsupportedFeature("delays", self.engine_name, "the numba engine")
+
+    def _set_delay_steps(self, projection: str, steps: np.ndarray) -> None:
+        raise UnsupportedFeature("set_delays", self.engine_name, "the numba engine")
+
+    def _spiked_since(self, label: str, step: int) -> bool:
+        """Whether group ``label`` emitted a spike at a step >= ``step``."""
+        raise UnsupportedFeature("set_delays", self.engine_name, "the numba engine")
 
     def _get_state(self, label: str, variable: str) -> np.ndarray:
         raise UnsupportedFeature("get_state", self.engine_name, "the numba engine")

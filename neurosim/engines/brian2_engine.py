@@ -72,7 +72,7 @@ from neurosim.network import (
 )
 from neurosim.network.cells import WEIGHT_SI_UNITS, brian2_name
 from neurosim.random import SeedLike, as_seed_sequence
-from neurosim.timegrid import time_steps
+from neurosim.timegrid import time_step, time_steps
 from neurosim.units import Quantity, ms, second, si_unit_name, to_si
 
 __all__ = ["Brian2Builder", "Brian2Engine", "Brian2Simulation"]
@@ -107,6 +107,8 @@ class _Context:
         self.synapses: dict[str, tuple[Any, int, int, int, int]] = {}
         self.monitors: dict[str, tuple[Probe, Any]] = {}
         self.scheduled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        #: delay steps per synapse of each projection (what set_delays last wrote)
+        self.delay_steps: dict[str, np.ndarray] = {}
         # One clock for every object (Brian2 would otherwise make one per object).
         self.clock = b2.Clock(dt=dt_s * second, name="neurosim_clock")
         self.objects: list[Any] = []
@@ -285,6 +287,23 @@ def _tsodyks_markram_code(syn: TsodyksMarkramSynapse, deliver: str) -> str:
     """
 
 
+def _queue_holds_events(pathway: Any) -> bool:
+    """Whether a synaptic pathway's spike queue holds events not yet delivered."""
+    queue = getattr(pathway, "queue", None)
+    if queue is None:  # before the first run: nothing queued
+        return False
+    return len(queue._full_state()[1]) > 0
+
+
+def _set_pathway_delays(S: Any, steps: np.ndarray, dt_s: float, plastic: bool) -> None:
+    """Delays of ``steps`` on every pathway of ``S``: the hop rule (module docstring) puts
+    delivery ``steps - 1`` ticks after the spike, and STDP's post events ``steps`` ticks."""
+    S.pre.delay = (steps - 1) * dt_s * second
+    if plastic:
+        S.stdp.delay = np.zeros(len(steps)) * second
+        S.post.delay = steps * dt_s * second
+
+
 @Brian2Builder.register(Projection)
 def _build_projection(proj: Projection, ctx: _Context) -> None:
     spec = ctx.spec
@@ -296,11 +315,9 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
     syn = proj.synapse
     unit_name = si_unit_name(WEIGHT_SI_UNITS[syn.kind])
     w_values, steps = synapse_values(proj, len(pre), ctx.seed, ctx.dt_s)
-    # one delay for the projection: Brian2's scalar pathway delays (as always); several:
-    # per-synapse delays, set after connecting
-    same_delay = len(np.unique(steps)) <= 1
-    d_s = (float(to_si(syn.delay)) if syn.delay is not None and same_delay and np.ndim(
-        to_si(syn.delay)) == 0 else (int(steps[0]) if len(steps) else 1) * ctx.dt_s)
+    # Per-synapse pathway delays, set after connecting, so that set_delays can make them
+    # differ later. Brian2's queue takes its homogeneous path whenever they are all equal,
+    # so one delay costs what a scalar pathway delay did.
     # Under sPyNNaker's arithmetic a current holds its tick average: scale the jump.
     scale = "* init_E_post" if ctx.integration == "spinnaker" and target == "isyn_exc" else (
         "* init_I_post" if ctx.integration == "spinnaker" else "")
@@ -309,7 +326,6 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
         model = f"w_syn : {unit_name}"
         on_pre: Any = deliver
         on_post = None
-        delay: Any = {"pre": (d_s - ctx.dt_s) * second}
         ns: dict[str, Any] = {}
     elif isinstance(syn, STDPMechanism):
         model = f"""w_syn : {unit_name}
@@ -319,7 +335,6 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
                     lastpost : second"""
         stdp_pre, on_post, ns = _stdp_code(syn, include_zero=ctx.stdp_zero_depresses)
         on_pre = {"pre": deliver, "stdp": stdp_pre}
-        delay = {"pre": (d_s - ctx.dt_s) * second, "stdp": 0 * second, "post": d_s * second}
     elif isinstance(syn, TsodyksMarkramSynapse):
         model = f"""w_syn : {unit_name}
                     u_tm : 1
@@ -327,24 +342,20 @@ def _build_projection(proj: Projection, ctx: _Context) -> None:
                     last_tm : second"""
         on_pre = _tsodyks_markram_code(syn, deliver)
         on_post = None
-        delay = {"pre": (d_s - ctx.dt_s) * second}
         ns = {"U_tm": syn.U, "tau_rec": syn.tau_rec, "tau_facil": syn.tau_facil}
     else:  # pragma: no cover - the spec only admits the types above
         raise UnsupportedFeature(type(syn).__name__, "brian2", "StaticSynapse")
     S = b2.Synapses(ctx.groups[pre_label], ctx.groups[post_label], model=model, on_pre=on_pre,
-                    on_post=on_post, delay=delay if same_delay else None, clock=ctx.clock,
+                    on_post=on_post, clock=ctx.clock,
                     name=_safe(f"proj{len(ctx.synapses)}_{proj.label}"), namespace=ns)
     if len(pre):
         S.connect(i=pre, j=post)
         S.w_syn_ = w_values
-        if not same_delay:
-            S.pre.delay = (steps - 1) * ctx.dt_s * second
-            if isinstance(syn, STDPMechanism):
-                S.stdp.delay = np.zeros(len(pre)) * second
-                S.post.delay = steps * ctx.dt_s * second
+        _set_pathway_delays(S, steps, ctx.dt_s, isinstance(syn, STDPMechanism))
     else:
         # Brian2 refuses to set variables of a Synapses object that was never connected.
         S.connect(False)
+    ctx.delay_steps[proj.label] = np.asarray(steps, dtype=np.int64)
     if isinstance(syn, TsodyksMarkramSynapse) and len(pre):
         S.x_tm = 1.0  # at rest: all resources available, no utilisation (u_tm = 0)
         S.last_tm = -1e9 * second
@@ -553,6 +564,33 @@ class Brian2Simulation(Simulation):
         S = self._ctx.synapses[projection][0]
         if len(S):
             S.w_syn_[:] = w_si
+
+    def _delay_steps(self, projection: str) -> np.ndarray:
+        return self._ctx.delay_steps[projection].copy()
+
+    def _set_delay_steps(self, projection: str, steps: np.ndarray) -> None:
+        self._live("set_delays")
+        S = self._ctx.synapses[projection][0]
+        if len(S):
+            _set_pathway_delays(S, steps, self.dt_s,
+                                self.spec.projection(projection).synapse.plastic)
+        self._ctx.delay_steps[projection] = steps
+
+    def _spiked_since(self, label: str, step: int) -> bool:
+        if label in self._ctx.scheduled:  # a source: its schedule up to now
+            s = self._ctx.scheduled[label][1]
+            return bool(np.any((s >= step) & (s < self._step_now())))
+        group = self._ctx.groups[label]
+        if "lastspike" in group.variables:
+            last = np.asarray(group.lastspike_[:], dtype=float)
+            return bool(np.any(last >= step * self.dt_s - 0.5 * self.dt_s))
+        # a cell without a refractory period keeps no spike times: ask the synapse queues
+        # (Brian2 pushes each spike at its delay, so a spike no queue holds is delivered)
+        return any(_queue_holds_events(pw) for S, *_ in self._ctx.synapses.values()
+                   for pw in S._pathways if pw.source is group)
+
+    def _step_now(self) -> int:
+        return time_step(float(to_si(self.t)), self.dt_s)
 
     def _get_state(self, label: str, variable: str) -> np.ndarray:
         self._live("get_state")

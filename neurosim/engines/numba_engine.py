@@ -366,6 +366,36 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         else:
             self.syn["w"][ids] = w_si
 
+    def _delay_steps(self, projection: str) -> np.ndarray:
+        return self.syn["delay"][self._synapse_ids(projection)].astype(np.int64)
+
+    def _set_delay_steps(self, projection: str, steps: np.ndarray) -> None:
+        ids = self._synapse_ids(projection)
+        self.syn["delay"][ids] = steps
+        if self._static_delay is not self.syn["delay"]:  # Tsodyks-Markram ones stay 0 there
+            self._static_delay[ids] = 0 if self.tm_proj[self._proj_index(projection)] else steps
+        self._grow_ring(int(steps.max(initial=1)))
+
+    def _grow_ring(self, max_delay: int) -> None:
+        """Make the spike ring hold ``max_delay + 1`` steps, keeping the spikes of the steps
+        already in it at their steps (other projections' spikes may be in flight)."""
+        old = self.ring_count.shape[0]
+        if max_delay + 1 <= old:
+            return
+        size = max_delay + 1
+        count = np.zeros(size, dtype=np.int64)
+        idx = np.zeros((size, self.ring_idx.shape[1]), dtype=np.int64)
+        for e in range(max(0, self._step - old), self._step):
+            count[e % size], idx[e % size] = self.ring_count[e % old], self.ring_idx[e % old]
+        self.ring_count, self.ring_idx = count, idx
+
+    def _spiked_since(self, label: str, step: int) -> bool:
+        n_rec = int(self.rec_count[0])
+        lo = int(np.searchsorted(self.rec_step[:n_rec], step, side="left"))
+        idx = self.rec_idx[lo:n_rec]
+        off = self.offset[label]
+        return bool(np.any((idx >= off) & (idx < off + self.spec.groups[label].size)))
+
     def _proj_index(self, projection: str) -> int:
         return [p.label for p in self.spec.projections].index(projection)
 

@@ -427,6 +427,19 @@ class ReferenceSimulation(Simulation):
     def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
         self._proj(projection).w = w_si
 
+    def _delay_steps(self, projection: str) -> np.ndarray:
+        return self._proj(projection).delays.copy()
+
+    def _set_delay_steps(self, projection: str, steps: np.ndarray) -> None:
+        proj = self._proj(projection)
+        proj.delays = steps
+        proj.delay_values = np.unique(steps).tolist() or [1]
+        self._max_delay = max([max(p.delay_values) for p in self._projs] + [1])
+
+    def _spiked_since(self, label: str, step: int) -> bool:
+        history = self._spikes[label]
+        return bool(history) and history[-1][0] >= step
+
     def _get_state(self, label: str, variable: str) -> np.ndarray:
         return self._pops[label].get(variable)
 
