@@ -17,6 +17,7 @@ from neurosim.commands.deploy import add_deploy_parser, cmd_deploy
 from neurosim.commands.elm import add_elm_parser, cmd_run_elm
 from neurosim.commands.hlop import add_hlop_parser, cmd_run_hlop
 from neurosim.commands.lsm import add_lsm_parser, cmd_run_lsm
+from neurosim.commands.pynn import add_pynn_parser, cmd_pynn
 from neurosim.commands.sparsey import add_sparsey_parser, cmd_run_sparsey
 from neurosim.errors import NeurosimError
 from neurosim.sweeps.command import add_plot_parser, add_sweep_parser, cmd_plot, cmd_sweep
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(sub, _sweep_targets())
     add_plot_parser(sub)
     add_deploy_parser(sub)
+    add_pynn_parser(sub)
     return parser
 
 
@@ -77,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_plot(args)
         if args.command == "deploy":
             return cmd_deploy(args)
+        if args.command == "pynn":
+            return cmd_pynn(args)
     except NeurosimError as err:
         print(f"neurosim: error: {err}", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ generators", OOPSLA 2014), applied twice: first to (key, step), then to (that, n
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from neurosim.random import SeedLike, child_seed
@@ -53,14 +55,18 @@ def normal(key: np.uint64, counts: np.ndarray, neurons: np.ndarray) -> np.ndarra
     return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
 
 
-def poisson_spikes(key: np.uint64, size: int, rate_hz: float, dt_s: float, first_step: int,
-                   stop_step: float, k0: int, k1: int) -> tuple[np.ndarray, np.ndarray]:
+def poisson_spikes(key: np.uint64, size: int, rate_hz: Any, dt_s: float, first_step: Any,
+                   stop_step: Any, k0: int, k1: int) -> tuple[np.ndarray, np.ndarray]:
     """Spikes of ``size`` Poisson sources in steps [k0, k1): (steps, neurons), sorted.
 
     On the time grid a source fires in a step with probability ``rate * dt`` while
     ``first_step <= step < stop_step`` (a Bernoulli approximation of the Poisson process,
-    as on SpiNNaker; exact in the limit rate * dt -> 0).
+    as on SpiNNaker; exact in the limit rate * dt -> 0). ``rate_hz``, ``first_step`` and
+    ``stop_step`` are each one value or one per source; the draws are the same either way
+    (one uniform per step and source), so a source's spikes depend on its own values only.
     """
+    if np.ndim(rate_hz) or np.ndim(first_step) or np.ndim(stop_step):
+        return _poisson_per_source(key, size, rate_hz, dt_s, first_step, stop_step, k0, k1)
     lo, hi = max(k0, first_step), min(k1, stop_step)
     if hi <= lo or rate_hz <= 0 or size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -71,6 +77,29 @@ def poisson_spikes(key: np.uint64, size: int, rate_hz: float, dt_s: float, first
     for b0 in range(lo, int(hi), block):
         steps = np.arange(b0, min(b0 + block, int(hi)), dtype=np.int64)
         k, i = np.nonzero(uniform(key, steps[:, None], neurons) < p)
+        out_s.append(steps[k])
+        out_i.append(i.astype(np.int64))
+    return np.concatenate(out_s), np.concatenate(out_i)
+
+
+def _poisson_per_source(key: np.uint64, size: int, rate_hz: Any, dt_s: float,
+                        first_step: Any, stop_step: Any, k0: int,
+                        k1: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`poisson_spikes` with a rate and window per source."""
+    rate = np.broadcast_to(np.asarray(rate_hz, dtype=float), (size,))
+    first = np.broadcast_to(np.asarray(first_step, dtype=float), (size,))
+    stop = np.broadcast_to(np.asarray(stop_step, dtype=float), (size,))
+    lo, hi = max(k0, int(first.min(initial=k1))), min(k1, stop.max(initial=k0))
+    if hi <= lo or size == 0 or not np.any(rate > 0):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    p = np.minimum(rate * dt_s, 1.0)[None, :]
+    neurons = np.arange(size, dtype=np.int64)[None, :]
+    block = max(1, 4_000_000 // size)
+    out_s, out_i = [], []
+    for b0 in range(lo, int(hi), block):
+        steps = np.arange(b0, min(b0 + block, int(hi)), dtype=np.int64)
+        on = (steps[:, None] >= first[None, :]) & (steps[:, None] < stop[None, :])
+        k, i = np.nonzero((uniform(key, steps[:, None], neurons) < p) & on)
         out_s.append(steps[k])
         out_i.append(i.astype(np.int64))
     return np.concatenate(out_s), np.concatenate(out_i)

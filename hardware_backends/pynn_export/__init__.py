@@ -38,8 +38,8 @@ from neurosim.hardware_backends.pynn_export.plan import PyNNPlan, pynn_plan
 from neurosim.hardware_backends.pynn_export.replay import PyNNNetwork, to_pynn
 from neurosim.hardware_backends.pynn_export.script import INLINE_LIMIT as INLINE_LIMIT
 from neurosim.hardware_backends.pynn_export.script import export_script, load_script_output
-from neurosim.hardware_backends.pynn_export.units import PYNN_UNITS, from_pynn_units, to_pynn_units
 from neurosim.network import add_spike_times
+from neurosim.pynn_units import PYNN_UNITS, from_pynn_units, to_pynn_units
 
 __all__ = [
     "CONVENTIONS",

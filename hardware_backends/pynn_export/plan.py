@@ -1,7 +1,7 @@
 """The plan: a spec translated once, backend-neutral, into a :class:`PyNNPlan` by
 :func:`pynn_plan`.
 
-PyNN's names and PyNN's units (:mod:`~neurosim.hardware_backends.pynn_export.units`), spike
+PyNN's names and PyNN's units (:mod:`neurosim.pynn_units`), spike
 times on the time grid, and the synapses our engines would build for the same seed.
 """
 
@@ -17,7 +17,6 @@ import numpy as np
 from neurosim.engines.base import check_delays, check_dt, connect_projection, steps_of
 from neurosim.engines.data import grid_times
 from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
-from neurosim.hardware_backends.pynn_export.units import _clean, _si_to_pynn, to_pynn_units
 from neurosim.network import (
     AdditiveWeightDependence,
     AllToAll,
@@ -37,6 +36,7 @@ from neurosim.network import (
     View,
 )
 from neurosim.network.cells import WEIGHT_UNITS
+from neurosim.pynn_units import _clean, _si_to_pynn, to_pynn_units
 from neurosim.random import SeedLike, as_seed_sequence, child_seed
 from neurosim.units import Quantity, ms, second, si_unit_name, to_si
 

@@ -27,8 +27,8 @@ from neurosim.hardware_backends.pynn_export.plan import (
     _check_cells,
     pynn_plan,
 )
-from neurosim.hardware_backends.pynn_export.units import to_pynn_units
 from neurosim.network import NetworkSpec
+from neurosim.pynn_units import to_pynn_units
 from neurosim.random import SeedLike
 from neurosim.units import Quantity, ms, nA, second, uS
 

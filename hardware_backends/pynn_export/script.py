@@ -21,8 +21,8 @@ from neurosim.hardware_backends.pynn_export.plan import (
     _check_cells,
     pynn_plan,
 )
-from neurosim.hardware_backends.pynn_export.units import _clean, from_pynn_units, to_pynn_units
 from neurosim.network import NetworkSpec
+from neurosim.pynn_units import _clean, from_pynn_units, to_pynn_units
 from neurosim.random import SeedLike
 from neurosim.units import Quantity, ms, second
 

@@ -265,6 +265,12 @@ class Simulation(ABC):
             raise ParameterError("values", "NaN/inf", "finite weights on every synapse", owner)
         self._set_weights(projection, np.array(w))
 
+    def synapse_weights(self, projection: str) -> Quantity:
+        """The weight of each synapse of ``projection`` now, in :meth:`synapse_index` order
+        (multapses one by one, where :meth:`weights` sums them)."""
+        proj = self._check_projection(projection)
+        return self._synapse_weights(projection) * WEIGHT_SI_UNITS[proj.synapse.kind]
+
     def delays(self, projection: str) -> Quantity:
         """The delay of each synapse of ``projection``, in :meth:`synapse_index` order (on
         the time grid: whole steps)."""
@@ -320,6 +326,87 @@ class Simulation(ABC):
                     f"or new delay ({window * self.dt_s * 1e3:g} ms)", owner)
         self._set_delay_steps(projection, steps.astype(np.int64))
 
+    # -- changes between runs (PyNN's Population.set, a source's parameters) -------------
+    def set_parameters(self, label: str, **values: Any) -> None:
+        """Change cell parameters of population ``label`` between runs, keeping its state
+        (PyNN's ``Population.set``).
+
+        Parameters
+        ----------
+        label
+            A population of the spec.
+        **values
+            Parameters of its cell type, each one value, one per neuron or a
+            ``RandomDistribution``, with units (validated as the cell type validates them).
+        """
+        import dataclasses
+
+        owner = f"{type(self).__name__}.set_parameters"
+        pops = {p.label: p for p in self.spec.populations}
+        if label not in pops:
+            raise ParameterError("label", label, f"one of {sorted(pops)}", owner)
+        pop = pops[label]
+        known = [f.name for f in dataclasses.fields(pop.celltype)]
+        for name in values:
+            if name not in known:
+                raise ParameterError(name, values[name], f"a parameter of "
+                                     f"{type(pop.celltype).__name__}: {known}", owner)
+        new_pop = dataclasses.replace(pop, celltype=dataclasses.replace(pop.celltype,
+                                                                        **values))
+        new_spec = self.spec.replace(populations=tuple(
+            new_pop if p.label == label else p for p in self.spec.populations))
+        self._set_parameters(label, new_spec)
+        self.spec = new_spec
+
+    def set_current_source(self, source: Any) -> None:
+        """Give the current source of ``source.label`` new parameters from now on (the
+        current already injected is kept: recordings show both)."""
+        owner = f"{type(self).__name__}.set_current_source"
+        labels = [c.label for c in self.spec.current_sources]
+        if getattr(source, "label", None) not in labels:
+            raise ParameterError("source", source, f"a current source labelled one of "
+                                 f"{labels}", owner)
+        now = time_step(float(to_si(self.t)), self.dt_s)
+        self.current_plan.replace(source, now)
+        self.spec = self.spec.replace(current_sources=tuple(
+            source if c.label == source.label else c for c in self.spec.current_sources))
+
+    def set_spike_times(self, source: str, spike_times: Any) -> None:
+        """Replace the spikes of SpikeSourceArray ``source`` from now on (PyNN's
+        ``Population.set(spike_times=...)`` between runs): one sequence of times per
+        neuron; times before now are ignored, as in PyNN."""
+        from neurosim.network import SpikeSourceArray
+
+        owner = f"{type(self).__name__}.set_spike_times"
+        group = self.spec.groups.get(source)
+        if not isinstance(group, SpikeSourceArray):
+            raise ParameterError("source", source, "the label of a SpikeSourceArray", owner)
+        new = SpikeSourceArray.from_times(source, list(spike_times))
+        if new.size != group.size:
+            raise ParameterError("spike_times", f"{new.size} trains",
+                                 f"one per neuron ({group.size})", owner)
+        now = time_step(float(to_si(self.t)), self.dt_s)
+        idx, steps = [], []
+        for i, train in enumerate(new.spike_times):
+            k = time_steps(np.asarray(train, dtype=float), self.dt_s)
+            k = k[k >= now]
+            idx.append(np.full(len(k), i, np.int64))
+            steps.append(k)
+        self._replace_spikes(source, np.concatenate(idx), np.concatenate(steps), now)
+
+    @property
+    def current_plan(self) -> Any:
+        """The current sources as the engine injects them
+        (:class:`~neurosim.engines.injection.CurrentPlan`)."""
+        raise UnsupportedFeature("current sources", self.engine_name, "the numba engine")
+
+    def _set_parameters(self, label: str, new_spec: NetworkSpec) -> None:
+        raise UnsupportedFeature("set_parameters", self.engine_name, "the numba engine")
+
+    def _replace_spikes(self, source: str, indices: np.ndarray, steps: np.ndarray,
+                        now: int) -> None:
+        raise UnsupportedFeature("set_spike_times", self.engine_name, "the numba engine")
+
     def get_state(self, label: str, variable: str) -> Quantity:
         """A recordable state variable (``"v"``, ``"isyn_exc"``, ``"w"``...) of every neuron
         of population ``label``, now."""
@@ -372,6 +459,9 @@ class Simulation(ABC):
 
     def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
         raise UnsupportedFeature("set_weights", self.engine_name, "the numba engine")
+
+    def _synapse_weights(self, projection: str) -> np.ndarray:
+        raise UnsupportedFeature("synapse_weights", self.engine_name, "the numba engine")
 
     def _delay_steps(self, projection: str) -> np.ndarray:
         raise UnsupportedFeature("delays", self.engine_name, "the numba engine")
@@ -492,12 +582,16 @@ class PoissonPlan:
         self.sources = []
         for src in spec.sources:
             if isinstance(src, SpikeSourcePoisson):
-                first = math.ceil(float(to_si(src.start)) / dt_s - 1e-9)
-                stop = (math.inf if src.duration is None else
-                        math.ceil((float(to_si(src.start)) + float(to_si(src.duration))) / dt_s
-                                  - 1e-9))
+                v = src.values_si()
+                first = np.ceil(v["start"] / dt_s - 1e-9)
+                stop = np.ceil(v["stop"] / dt_s - 1e-9)
+                rate = v["rate"]
+                if np.all(rate == rate[0]) and np.all(first == first[0]) and \
+                        np.all(stop == stop[0]):  # one value each: the scalar path
+                    rate, first, stop = float(rate[0]), int(first[0]), float(stop[0])
+                    stop = math.inf if math.isinf(stop) else int(stop)
                 self.sources.append((src.label, source_key(root_seed, src.label), src.size,
-                                     float(to_si(src.rate)), first, stop))
+                                     rate, first, stop))
         self.until = 0  # spikes of the steps before this one have been handed out
 
     def labels(self) -> list[str]:

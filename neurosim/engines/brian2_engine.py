@@ -107,6 +107,10 @@ class _Context:
         self.synapses: dict[str, tuple[Any, int, int, int, int]] = {}
         self.monitors: dict[str, tuple[Probe, Any]] = {}
         self.scheduled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        #: each population's own i_offset, to which current sources add (set_parameters
+        #: changes it)
+        self.current_base: dict[str, np.ndarray] = {}
+        self.currents: Any = None
         #: delay steps per synapse of each projection (what set_delays last wrote)
         self.delay_steps: dict[str, np.ndarray] = {}
         # One clock for every object (Brian2 would otherwise make one per object).
@@ -381,7 +385,7 @@ def _build_current_sources(ctx: _Context, standalone: bool) -> None:
         raise UnsupportedFeature("current sources with codegen_target='cpp_standalone'",
                                  "brian2", "codegen_target='numpy' or 'cython'")
     targets = sorted({label for label, _ in plan.targets})
-    base = {}
+    base = ctx.current_base
     for label in targets:
         si = ctx.spec.population(label).parameter_values(ctx.seed)
         if "i_offset" not in si:
@@ -392,9 +396,9 @@ def _build_current_sources(ctx: _Context, standalone: bool) -> None:
 
     def inject() -> None:
         k = round(float(ctx.clock.t_[:]) / dt_s)
-        row = plan.values(k, k + 1)[0]
+        row = ctx.currents.values(k, k + 1)[0]
         for label in targets:
-            ctx.groups[label].i_offset_[:] = plan.injected(row, base[label], label)
+            ctx.groups[label].i_offset_[:] = ctx.currents.injected(row, base[label], label)
 
     ctx.objects.append(b2.NetworkOperation(inject, when="start", clock=ctx.clock,
                                            name="neurosim_current_sources"))
@@ -564,6 +568,37 @@ class Brian2Simulation(Simulation):
         S = self._ctx.synapses[projection][0]
         if len(S):
             S.w_syn_[:] = w_si
+
+    @property
+    def current_plan(self) -> Any:
+        return self._ctx.currents
+
+    def _set_parameters(self, label: str, new_spec: NetworkSpec) -> None:
+        self._live("set_parameters")
+        if self._ctx.integration == "spinnaker":
+            raise UnsupportedFeature("set_parameters with integration='spinnaker'", "brian2",
+                                     "integration='exact'")
+        pop = new_spec.population(label)
+        group = self._ctx.groups[label]
+        si = _set_params(group, pop, self._ctx.seed)
+        if pop.celltype.refractory == "tau_refrac":
+            steps = refractory_steps_per_neuron(si["tau_refrac"], self.dt_s)
+            group.refractory_period = (steps + 1) * self.dt_s * second
+        if label in self._ctx.current_base:  # the i_offset the current sources add to
+            self._ctx.current_base[label] = si["i_offset"]
+
+    def _replace_spikes(self, source: str, indices: np.ndarray, steps: np.ndarray,
+                        now: int) -> None:
+        self._live("set_spike_times")
+        # the past goes, as in _inject: Brian2 warns about (and ignores) spikes before now
+        i_all, s_all = indices.astype(np.int64), steps.astype(np.int64)
+        self._ctx.scheduled[source] = (i_all, s_all)
+        self._ctx.groups[source].set_spikes(i_all, s_all * self.dt_s * second)
+
+    def _synapse_weights(self, projection: str) -> np.ndarray:
+        self._live("synapse_weights")
+        S = self._ctx.synapses[projection][0]
+        return np.asarray(S.w_syn_[:], dtype=float) if len(S) else np.zeros(0)
 
     def _delay_steps(self, projection: str) -> np.ndarray:
         return self._ctx.delay_steps[projection].copy()

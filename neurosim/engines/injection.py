@@ -51,16 +51,54 @@ class CurrentPlan:
         self.ptr[1:] = np.cumsum([len(g) for g in glob])
         self.idx = (np.concatenate(glob) if glob else np.zeros(0)).astype(np.int64)
         self.neurons = np.unique(self.idx)
+        #: per source: (first step, the source's parameters from then on)
+        self.history: list[list[tuple[int, Any]]] = [[(0, s)] for s in self.sources]
 
     def __bool__(self) -> bool:
         return bool(self.sources)
 
+    def replace(self, source: Any, from_step: int) -> None:
+        """Give the source of ``source.label`` new parameters from step ``from_step`` on
+        (PyNN: a source's parameters set between runs); the steps before keep theirs."""
+        from neurosim.errors import ParameterError
+
+        labels = [s.label for s in self.sources]
+        if source.label not in labels:
+            raise ParameterError("source", source.label, f"one of {labels}",
+                                 "Simulation.set_current_source")
+        q = labels.index(source.label)
+        if source.target != self.sources[q].target:
+            raise ParameterError("target", source.target,
+                                 f"the source's own target ({self.sources[q].target})",
+                                 "Simulation.set_current_source")
+        if hasattr(source, "steps_per_draw"):
+            source.steps_per_draw(self.dt_s)
+        self.history[q] = [(k, s) for k, s in self.history[q] if k < from_step]
+        self.history[q].append((from_step, source))
+        self.sources[q] = source
+
+    def _waveform(self, q: int, k0: int, k1: int) -> np.ndarray:
+        """Source ``q``'s current (A) in steps ``k0 .. k1 - 1``, each step from the
+        parameters it had then."""
+        out = np.zeros(max(k1 - k0, 0))
+        segments = self.history[q]
+        for i, (start, source) in enumerate(segments):
+            end = segments[i + 1][0] if i + 1 < len(segments) else k1
+            a, b = max(k0, start), min(k1, end)
+            if a < b:
+                out[a - k0:b - k0] = source.waveform(a, b, self.dt_s, self.keys[q])
+        return out
+
     def values(self, k0: int, k1: int) -> np.ndarray:
         """Currents (A) of steps ``k0 .. k1 - 1``: one column per source."""
         out = np.zeros((max(k1 - k0, 0), len(self.sources)))
-        for q, (s, key) in enumerate(zip(self.sources, self.keys)):
-            out[:, q] = s.waveform(k0, k1, self.dt_s, key)
+        for q in range(len(self.sources)):
+            out[:, q] = self._waveform(q, k0, k1)
         return out
+
+    def source_values(self, label: str, k0: int, k1: int) -> np.ndarray:
+        """The current (A) of source ``label`` in steps ``k0 .. k1 - 1``."""
+        return self._waveform([s.label for s in self.sources].index(label), k0, k1)
 
     def injected(self, values_row: np.ndarray, base: np.ndarray, label: str) -> np.ndarray:
         """The offset current of population ``label`` for one step: ``base`` (its
@@ -76,9 +114,9 @@ class CurrentPlan:
         ``0 .. n_steps - 1``."""
         out = {}
         probed = {p.target for p in self.spec.probes if p.variable == "i"}
-        for s, key in zip(self.sources, self.keys):
+        for q, s in enumerate(self.sources):
             if s.label in probed:
-                values = s.waveform(0, n_steps, self.dt_s, key)
+                values = self._waveform(q, 0, n_steps)
                 out[f"{s.label}.i"] = StateData(
                     s.label, "i", grid_times(np.arange(n_steps), self.dt_s) * second,
                     values.reshape(-1, 1) * amp)

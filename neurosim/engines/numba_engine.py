@@ -70,6 +70,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         self._kernel = spiking.run_steps
         self._zero_depresses = bool(stdp_zero_depresses)
         self._cell_code = cell_code
+        self._integration = integration
         self._step = 0
         low = lower(spec, dt_s, self.seed)  # the one lowering (neurosim.engines.lowering)
         self._index_groups(low)
@@ -365,6 +366,31 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self._snap_to_levels(k, ids, w_si)
         else:
             self.syn["w"][ids] = w_si
+
+    @property
+    def current_plan(self) -> Any:
+        return self._currents
+
+    def _set_parameters(self, label: str, new_spec: NetworkSpec) -> None:
+        """Rebuild every neuron's parameters from ``new_spec``; state, spike schedule and
+        Poisson draws carry over (the lowering redraws nothing it drew before: same seed)."""
+        from neurosim.kernels import spiking
+
+        state = {k: getattr(self, k).copy() for k in
+                 ("v", "i_exc", "i_inh", "refrac_left", "last_spike")}
+        gen_state = (self._gen.S.copy(), self._gen.not_ref.copy())
+        schedule = (self.src_step, self.src_idx, self.src_cursor)
+        currents, poisson = self._currents, self._poisson
+        low = lower(new_spec, self.dt_s, self.seed)
+        self._build_neurons(low, self._integration, spiking)
+        for k, value in state.items():
+            getattr(self, k)[:] = value
+        self._gen.S[:], self._gen.not_ref[:] = gen_state
+        self.src_step, self.src_idx, self.src_cursor = schedule
+        self._currents, self._poisson = currents, poisson
+
+    def _synapse_weights(self, projection: str) -> np.ndarray:
+        return self.syn["w"][self._synapse_ids(projection)].copy()
 
     def _delay_steps(self, projection: str) -> np.ndarray:
         return self.syn["delay"][self._synapse_ids(projection)].astype(np.int64)

@@ -59,6 +59,15 @@ class ScheduleAndRecords:
                                  f"{type(self).__name__}.inject")
         self._set_schedule(s_all, i_all)
 
+    def _replace_spikes(self, source: str, indices: np.ndarray, steps: np.ndarray,
+                        now: int) -> None:
+        """Source ``source``'s scheduled spikes from step ``now`` on become ``steps``."""
+        off, size = self.offset[source], self.spec.groups[source].size
+        mine = (self.src_idx >= off) & (self.src_idx < off + size)
+        keep = (self.src_step >= now) & ~mine
+        self._set_schedule(np.concatenate([self.src_step[keep], steps]),
+                           np.concatenate([self.src_idx[keep], indices + off]))
+
     # -- records ---------------------------------------------------------------------------
     def _build_records(self, spec: NetworkSpec,
                        var_codes: dict[str, int] | Callable[[str, str], int]) -> None:

@@ -298,6 +298,7 @@ class ReferenceSimulation(Simulation):
         super().__init__(spec, dt_s, seed)
         low = lower(spec, dt_s, self.seed)  # the one lowering (neurosim.engines.lowering)
         self._step = 0
+        self._made = (integration, cell_code)
         self._pops = {label: _make_population(p, dt_s, integration, cell_code)
                       for label, p in low.populations.items()}
         self._sources: dict[str, dict[int, list[int]]] = {}
@@ -426,6 +427,35 @@ class ReferenceSimulation(Simulation):
 
     def _set_weights(self, projection: str, w_si: np.ndarray) -> None:
         self._proj(projection).w = w_si
+
+    @property
+    def current_plan(self) -> Any:
+        return self._currents
+
+    #: what a population carries from step to step (kept when its parameters change)
+    _DYNAMIC = ("v", "i_exc", "i_inh", "refrac_left", "last_spike", "S", "not_ref")
+
+    def _set_parameters(self, label: str, new_spec: NetworkSpec) -> None:
+        low = lower(new_spec, self.dt_s, self.seed)
+        old = self._pops[label]
+        new = _make_population(low.populations[label], self.dt_s, *self._made)
+        for name in self._DYNAMIC:
+            if name in vars(old) and name in vars(new):
+                setattr(new, name, np.array(getattr(old, name), copy=True))
+        self._pops[label] = new
+        for proj in self._projs:
+            if proj.post_label == label:
+                proj.scale = new.input_scale(proj.receptor)
+
+    def _replace_spikes(self, source: str, indices: np.ndarray, steps: np.ndarray,
+                        now: int) -> None:
+        sched = {k: v for k, v in self._sources[source].items() if k < now}
+        for i, k in zip(indices.tolist(), steps.tolist()):
+            sched.setdefault(int(k), []).append(int(i))
+        self._sources[source] = sched
+
+    def _synapse_weights(self, projection: str) -> np.ndarray:
+        return self._proj(projection).w.copy()
 
     def _delay_steps(self, projection: str) -> np.ndarray:
         return self._proj(projection).delays.copy()

@@ -226,7 +226,9 @@ class SpikeSourceArray:
 
 @dataclass(frozen=True, eq=False)
 class SpikeSourcePoisson:
-    """Independent Poisson spike sources (PyNN ``SpikeSourcePoisson``)."""
+    """Independent Poisson spike sources (PyNN ``SpikeSourcePoisson``).
+
+    ``rate``, ``start`` and ``duration`` are each one value or one per source."""
 
     label: str
     size: int
@@ -235,24 +237,41 @@ class SpikeSourcePoisson:
     duration: Quantity | None = None
 
     def __post_init__(self) -> None:
-        owner = "SpikeSourcePoisson"
-        _check_label(self.label, owner)
-        _check_size(self.size, owner)
-        require_quantity(self.rate, Hz, "rate", owner)
-        if to_si(self.rate) < 0:
-            raise ParameterError("rate", self.rate, "a rate >= 0 Hz", owner)
-        require_quantity(self.start, second, "start", owner)
-        if to_si(self.start) < 0:
-            raise ParameterError("start", self.start, "a time >= 0 s", owner)
-        if self.duration is not None:
-            require_quantity(self.duration, second, "duration", owner)
-            if to_si(self.duration) < 0:
-                raise ParameterError("duration", self.duration, "a time >= 0 s or None", owner)
+        owner = f"SpikeSourcePoisson {getattr(self, 'label', '?')!r}"
+        _check_label(self.label, "SpikeSourcePoisson")
+        _check_size(self.size, "SpikeSourcePoisson")
+        for name, unit, what in (("rate", Hz, "rates >= 0 Hz"), ("start", second,
+                                                                 "times >= 0 s"),
+                                 ("duration", second, "times >= 0 s (or None)")):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            require_quantity(value, unit, name, owner)
+            x = np.asarray(to_si(value), dtype=float)
+            if x.ndim > 1 or (x.ndim == 1 and len(x) != self.size) or \
+                    not np.all(np.isfinite(x)) or np.any(x < 0):
+                raise ParameterError(name, value, f"finite {what}, one value or one per "
+                                     f"source ({self.size})", owner)
+
+    def values_si(self) -> dict[str, np.ndarray]:
+        """rate (Hz), start and stop (s; inf without a duration), one per source."""
+        def per(value: Any) -> np.ndarray:
+            return np.broadcast_to(np.asarray(to_si(value), dtype=float),
+                                   (self.size,)).copy()
+
+        start = per(self.start)
+        stop = np.full(self.size, np.inf) if self.duration is None else \
+            start + per(self.duration)
+        return {"rate": per(self.rate), "start": start, "stop": stop}
 
     def to_dict(self) -> dict[str, Any]:
+        def si(value: Any) -> Any:
+            x = np.asarray(to_si(value), dtype=float)
+            return float(x) if x.ndim == 0 else x.tolist()
+
         return {"kind": "SpikeSourcePoisson", "label": self.label, "size": int(self.size),
-                "rate": to_si(self.rate), "start": to_si(self.start),
-                "duration": None if self.duration is None else to_si(self.duration)}
+                "rate": si(self.rate), "start": si(self.start),
+                "duration": None if self.duration is None else si(self.duration)}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SpikeSourcePoisson) and self.to_dict() == other.to_dict()
@@ -567,8 +586,9 @@ class NetworkSpec:
                 sources.append(SpikeSourceArray(d["label"], tuple(map(tuple, d["spike_times"]))))
             else:
                 sources.append(SpikeSourcePoisson(
-                    d["label"], d["size"], d["rate"] * Hz, d["start"] * second,
-                    None if d["duration"] is None else d["duration"] * second))
+                    d["label"], d["size"], np.asarray(d["rate"], float) * Hz,
+                    np.asarray(d["start"], float) * second,
+                    None if d["duration"] is None else np.asarray(d["duration"], float) * second))
         projs = []
         for d in data["projections"]:
             conn = CONNECTORS[d["connector"]["type"]].from_dict(d["connector"]["params"])

@@ -1,7 +1,7 @@
-"""The crossbar backend runs PyNN scripts unmodified: the same scripts on pyNN.brian2 and on
-``neurosim.hardware_backends.crossbar``; exact spikes under ``fidelity="ideal"`` on a
-deterministic net, rates within statistical tolerance on a Poisson-driven one, the same kinds
-of error on bad input."""
+"""Our PyNN front ends run PyNN scripts unmodified: the same scripts on pyNN.brian2, on
+``neurosim.hardware_backends.crossbar`` and on ``neurosim.pynn``; exact spikes (crossbar under
+``fidelity="ideal"``) on a deterministic net, rates within statistical tolerance on a
+Poisson-driven one, the same kinds of error on bad input."""
 
 import importlib
 
@@ -16,7 +16,8 @@ from pyNN.standardmodels import check_delays
 import neurosim.hardware_backends.crossbar as xsim
 from neurosim.units import second, siemens
 
-BACKENDS = ["pyNN.brian2", "neurosim.hardware_backends.crossbar"]
+BACKENDS = ["pyNN.brian2", "neurosim.hardware_backends.crossbar", "neurosim.pynn"]
+OURS = BACKENDS[1:]
 
 
 def _module(name):
@@ -31,6 +32,8 @@ def _module(name):
 def _setup(sim, **extra):
     if sim is xsim:
         sim.setup(timestep=0.1, fidelity="ideal", **extra)
+    elif sim.__name__ == "neurosim.pynn":
+        sim.setup(timestep=0.1, **extra)
     else:
         sim.setup(timestep=0.1)
 
@@ -67,7 +70,7 @@ def deterministic_script(sim):
 
 def poisson_script(sim):
     """200 Poisson inputs at 15 Hz onto 60 cells through a sparse random projection."""
-    if sim is xsim:
+    if sim.__name__ != "pyNN.brian2":
         _setup(sim, seed=11)
     else:
         # pyNN.brian2 draws Poisson spikes from Brian2's generator: seed it, or the reference
@@ -107,24 +110,27 @@ def deterministic(brian2_cwd):
         os.chdir(old)
 
 
-def test_deterministic_spikes_agree_exactly(deterministic):
-    ref, ours = deterministic["pyNN.brian2"], deterministic["neurosim.hardware_backends.crossbar"]
+@pytest.mark.parametrize("name", OURS)
+def test_deterministic_spikes_agree_exactly(deterministic, name):
+    ref, ours = deterministic["pyNN.brian2"], deterministic[name]
     assert sum(len(s) for s in ref[0]) >= 5   # the net does something
     for a, b in zip(ref[0], ours[0], strict=True):
         np.testing.assert_array_equal(np.round(a, 6), np.round(b, 6))
 
 
-def test_deterministic_membrane_potentials_agree(deterministic):
-    ref, ours = deterministic["pyNN.brian2"], deterministic["neurosim.hardware_backends.crossbar"]
+@pytest.mark.parametrize("name", OURS)
+def test_deterministic_membrane_potentials_agree(deterministic, name):
+    ref, ours = deterministic["pyNN.brian2"], deterministic[name]
     assert ref[1].shape == ours[1].shape == (501, 6)
     np.testing.assert_allclose(ours[1], ref[1], atol=1e-9)
 
 
-def test_poisson_rates_agree_statistically(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", OURS)
+def test_poisson_rates_agree_statistically(tmp_path, monkeypatch, name):
     monkeypatch.chdir(tmp_path)
     ref = poisson_script(_module("pyNN.brian2"))
-    ours = poisson_script(xsim)
-    print(f"population spike count: pyNN.brian2 {ref.sum()}, crossbar {ours.sum()}, "
+    ours = poisson_script(_module(name))
+    print(f"population spike count: pyNN.brian2 {ref.sum()}, {name} {ours.sum()}, "
           f"r = {np.corrcoef(ref, ours)[0, 1]:.3f}")
     # population rate: the sum of 60 counts is near Poisson; allow 4 sigma of the difference
     diff = abs(ref.sum() - ours.sum())
@@ -170,9 +176,10 @@ def test_weight_of_the_wrong_sign(name, weight, receptor, tmp_path, monkeypatch)
                        receptor_type="GABA_X")
 
 
-def test_delay_below_the_time_step():
+@pytest.mark.parametrize("name", OURS)
+def test_delay_below_the_time_step(name):
     # PyNN's own delay check raises ConnectionError (pyNN.brian2 skips it and rounds the
-    # delay to 0 or dt); the crossbar refuses, with the same error
+    # delay to 0 or dt); our front ends refuse, with the same error
     class _P:
         class _simulator:
             class state:
@@ -180,12 +187,13 @@ def test_delay_below_the_time_step():
 
     with pytest.raises(errors.ConnectionError):
         check_delays(0.05, _P)
-    _setup(xsim)
-    src = xsim.Population(2, xsim.SpikeSourceArray(spike_times=[1.0]))
-    cells = xsim.Population(2, xsim.IF_curr_exp())
+    sim = _module(name)
+    _setup(sim)
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
+    cells = sim.Population(2, sim.IF_curr_exp())
     with pytest.raises(errors.ConnectionError):
-        xsim.Projection(src, cells, xsim.OneToOneConnector(),
-                        xsim.StaticSynapse(weight=0.5, delay=0.05))
+        sim.Projection(src, cells, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=0.5, delay=0.05))
 
 
 # -- the crossbar's own behaviour through PyNN --------------------------------------------

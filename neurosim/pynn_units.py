@@ -1,5 +1,8 @@
 """PyNN's units: one table, :data:`PYNN_UNITS`, where Brian2 quantities become PyNN's plain
 floats (:func:`to_pynn_units`) and back (:func:`from_pynn_units`).
+
+The one place for every PyNN front end and exporter: ``neurosim.pynn``, the crossbar's
+front end and ``neurosim.hardware_backends.pynn_export`` all convert through it.
 """
 
 from __future__ import annotations
@@ -81,3 +84,13 @@ def _si_to_pynn(value_si: Any, dimension: str) -> Any:
 
 _SI = {"second": second, "volt": volt, "amp": amp, "farad": farad, "siemens": siemens,
        "hertz": Hz, "volt/second": volt / second, "1": 1}
+
+
+def pynn_per_si(dimension: str) -> float:
+    """How many of PyNN's units one SI unit of ``dimension`` is (``"volt"``: 1000.0 mV)."""
+    if dimension not in PYNN_UNITS:
+        raise ParameterError("dimension", dimension, f"one of {sorted(PYNN_UNITS)}",
+                             "pynn_per_si")
+    if dimension == "1":
+        return 1.0
+    return float(_SI[dimension] / PYNN_UNITS[dimension][1])
