@@ -143,9 +143,15 @@ def collect(simulator: str = "brian2", folder: Path | None = None) -> list[Scena
 
 
 def run_scenario(scenario: Scenario, sim: Any) -> Outcome:
-    """Run one scenario with ``sim`` as its simulator module; never raises."""
+    """Run one scenario with ``sim`` as its simulator module, in a temporary folder (some
+    write files: they go with it); never raises."""
+    import os
+
     import pytest
 
+    cwd = os.getcwd()
+    folder = tempfile.TemporaryDirectory(prefix="pynn-scenario-")
+    os.chdir(folder.name)
     try:
         scenario.function(sim)
         status, message = "passed", ""
@@ -163,6 +169,8 @@ def run_scenario(scenario: Scenario, sim: Any) -> Outcome:
             sim.end()
         except Exception:  # a failed scenario may leave no state to end
             pass
+        os.chdir(cwd)
+        folder.cleanup()
     return Outcome(scenario.id, status, message)
 
 
