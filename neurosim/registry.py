@@ -87,6 +87,8 @@ register("backend", "crossbar", "neurosim.hardware_backends.crossbar",
          "PyNN backend on a simulated resistive-memory crossbar (import it as pyNN's sim)")
 register("backend", "pynn", "neurosim.hardware_backends.pynn_export:to_pynn",
          "Replay a NetworkSpec on any PyNN module (pyNN.brian2, pyNN.spiNNaker, ...)")
+register("backend", "spinnaker-emulator", "neurosim.hardware_backends.spinnaker_emulator:emulate",
+         "What a SpiNNaker board computes, bit for bit, without a board (validate + emulate)")
 register("engine", "spinnaker-emulator",
          "neurosim.hardware_backends.spinnaker_emulator.engine:SpiNNakerEmulatorEngine",
          "Bit-accurate emulator of sPyNNaker 1!7.4.1 fixed point (IF_curr_exp, additive STDP)")

@@ -1,135 +1,47 @@
 """A PyNN backend that runs networks on simulated resistive crossbars.
 
-``import neurosim.hardware_backends.crossbar as sim`` runs an ordinary PyNN script: the
-network becomes our :class:`~neurosim.network.NetworkSpec`, runs on the Numba engine, and
-every weight is programmed into and read back from a :class:`CrossbarArray` (map, quantise,
-validate, program, read). ``sim.get_ledger()`` gives the energy and latency of the runs.
-:func:`build_simulation` puts a NetworkSpec on crossbars behind the Simulation API (what
-``CA3Memory(..., backend="crossbar")`` uses).
+``import neurosim.hardware_backends.crossbar as sim`` runs an ordinary PyNN script. It is
+``neurosim.pynn`` (every PyNN class, the translation into our spec, recording, changes
+between runs) with the crossbar's synapse path: every weight is programmed into and read
+back from a :class:`CrossbarArray` (map, quantise, validate, program, read) by the core that
+``CA3Memory(..., backend="crossbar")`` uses, :func:`build_simulation`. ``sim.get_ledger()``
+gives the energy and latency of the runs; ``sim.crossbar_of(projection)`` the array.
+
 docs/crossbar.md has the timing translation (our delay = PyNN delay + dt), the fidelity
 levels, the stages and the ledger's constants with their sources.
 """
 
-from pyNN import errors, random, space  # noqa: F401
-from pyNN.connectors import (  # noqa: F401
-    AllToAllConnector,
-    ArrayConnector,
-    CloneConnector,
-    CSAConnector,
-    DisplacementDependentProbabilityConnector,
-    DistanceDependentProbabilityConnector,
-    FixedNumberPostConnector,
-    FixedNumberPreConnector,
-    FixedProbabilityConnector,
-    FixedTotalNumberConnector,
-    FromFileConnector,
-    FromListConnector,
-    IndexBasedProbabilityConnector,
-    OneToOneConnector,
-    SmallWorldConnector,
-)
-from pyNN.random import NumpyRNG, RandomDistribution
-from pyNN.recording import *  # noqa: F403
-from pyNN.space import Space  # noqa: F401
-
+import neurosim.pynn as _pynn
+from neurosim.hardware_backends.crossbar import simulator
 from neurosim.hardware_backends.crossbar.array import FIDELITIES, CrossbarArray, Tiling
-from neurosim.hardware_backends.crossbar.control import (
-    end,
-    get_current_time,
-    get_ledger,
-    get_max_delay,
-    get_min_delay,
-    get_time_step,
-    initialize,
-    num_processes,
-    rank,
-    reset,
-    run,
-    run_for,
-    run_until,
-    setup,
-)
+from neurosim.hardware_backends.crossbar.control import get_ledger, setup
 from neurosim.hardware_backends.crossbar.ledger import CONSTANTS, Constant, Ledger
 from neurosim.hardware_backends.crossbar.plotting import plot_conductance_map
-from neurosim.hardware_backends.crossbar.populations import Assembly, Population, PopulationView
-from neurosim.hardware_backends.crossbar.procedural_api import (
-    connect,
-    create,
-    record,
-    record_gsyn,
-    record_v,
-)
-from neurosim.hardware_backends.crossbar.projections import Projection
+from neurosim.hardware_backends.crossbar.simulator import crossbar_of
 from neurosim.hardware_backends.crossbar.spec_backend import (
     PLASTICITY,
     CrossbarSimulation,
     build_simulation,
 )
-from neurosim.hardware_backends.crossbar.standardmodels import (
-    AdditiveWeightDependence,
-    IF_cond_exp,
-    IF_curr_exp,
-    MultiplicativeWeightDependence,
-    SpikePairRule,
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    StaticSynapse,
-    STDPMechanism,
-)
 
-__all__ = [
+__all__ = [  # the crossbar's own names; the PyNN API comes from neurosim.pynn
     "CONSTANTS",
     "FIDELITIES",
     "PLASTICITY",
-    "AdditiveWeightDependence",
-    "AllToAllConnector",
-    "Assembly",
     "Constant",
     "CrossbarArray",
     "CrossbarSimulation",
-    "FixedProbabilityConnector",
-    "FromListConnector",
-    "IF_cond_exp",
-    "IF_curr_exp",
     "Ledger",
-    "MultiplicativeWeightDependence",
-    "NumpyRNG",
-    "OneToOneConnector",
-    "Population",
-    "PopulationView",
-    "Projection",
-    "RandomDistribution",
-    "STDPMechanism",
-    "SpikePairRule",
-    "SpikeSourceArray",
-    "SpikeSourcePoisson",
-    "StaticSynapse",
     "Tiling",
     "build_simulation",
-    "connect",
-    "create",
-    "end",
-    "get_current_time",
+    "crossbar_of",
     "get_ledger",
-    "get_max_delay",
-    "get_min_delay",
-    "get_time_step",
-    "initialize",
-    "list_standard_models",
-    "num_processes",
     "plot_conductance_map",
-    "rank",
-    "record",
-    "record_gsyn",
-    "record_v",
-    "reset",
-    "run",
-    "run_for",
-    "run_until",
     "setup",
+    "simulator",
 ]
 
-
-def list_standard_models() -> list[str]:
-    """The standard cell types this backend runs."""
-    return ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson"]
+# Every other PyNN name is neurosim.pynn's (the front end is shared); the crossbar's own
+# names above take precedence.
+globals().update({k: v for k, v in vars(_pynn).items()
+                  if not k.startswith("_") and k not in __all__ and k != "register"})

@@ -1,66 +1,49 @@
-"""setup, run, reset, end and the state queries of the crossbar backend."""
+"""setup and the ledger of the crossbar's PyNN front end; the rest is ``neurosim.pynn``'s."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pyNN import common
-from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
-from pyNN.recording import get_io
+from pyNN.common.control import DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 
+from neurosim.errors import ParameterError
 from neurosim.hardware_backends.crossbar import simulator
+from neurosim.hardware_backends.crossbar.array import FIDELITIES
+from neurosim.hardware_backends.crossbar.ledger import Ledger
+from neurosim.pynn import control as pynn_control
 
-__all__ = ["end", "get_current_time", "get_ledger", "get_max_delay", "get_min_delay",
-           "get_time_step", "initialize", "num_processes", "rank", "reset", "run",
-           "run_for", "run_until", "setup"]
+__all__ = ["get_ledger", "setup"]
 
 
 def setup(timestep: float = DEFAULT_TIMESTEP, min_delay: Any = DEFAULT_MIN_DELAY,
           **extra_params: Any) -> int:
-    """Start a new simulation (PyNN ``setup``), with the crossbar's options.
+    """Start a new simulation on crossbars (PyNN ``setup``).
 
-    Crossbar options (keyword arguments; defaults in ``simulator.DEFAULT_OPTIONS``):
-    ``fidelity`` ("ideal", "quantised", "noisy", "full"), ``device``
-    (a :class:`neurosim.devices.ResistiveDevice`), ``tile_shape``, ``v_read`` (Brian2
-    voltage), ``dac_bits``, ``adc_bits``, ``r_wire`` (Brian2 resistance), ``read_interval``
-    (ms between array reads; None: once per ``run()``), ``device_age`` (s from programming
-    to t = 0), ``seed``, ``ledger_constants`` (overrides of ``ledger.CONSTANTS``).
+    Crossbar options (defaults in ``simulator.DEFAULT_OPTIONS``): ``fidelity`` ("ideal",
+    "quantised", "noisy", "full"), ``device`` (a :class:`neurosim.devices.ResistiveDevice`),
+    ``plasticity`` ("device" or "engine"), ``tile_shape``, ``v_read`` (Brian2 voltage),
+    ``dac_bits``, ``adc_bits``, ``r_wire`` (Brian2 resistance), ``read_interval`` (ms
+    between array reads; None: once per ``run()``), ``device_age`` (s from programming to
+    t = 0), ``ledger_constants`` (overrides of ``ledger.CONSTANTS``); and those of
+    ``neurosim.pynn.setup``: ``seed`` / ``rng_seed`` (default: a fixed seed, so one script
+    gives one result), ``engine``...
     """
     options = {k: extra_params.pop(k) for k in list(extra_params)
                if k in simulator.DEFAULT_OPTIONS}
-    max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
-    common.setup(timestep, min_delay, **extra_params)
+    options = {**simulator.DEFAULT_OPTIONS, **options}
+    if options["fidelity"] not in FIDELITIES:
+        raise ParameterError("fidelity", options["fidelity"], f"one of {FIDELITIES}",
+                             "crossbar setup")
+    rank = pynn_control.setup(timestep, min_delay, **extra_params)
     st = simulator.state
-    st.options = {**simulator.DEFAULT_OPTIONS, **options}
-    from neurosim.hardware_backends.crossbar.array import FIDELITIES
-
-    if st.options["fidelity"] not in FIDELITIES:
-        raise ValueError(f"fidelity must be one of {FIDELITIES}, got {st.options['fidelity']!r}")
-    st.clear()
-    st.dt = float(timestep)
-    st.min_delay = min_delay
-    st.max_delay = max_delay
-    return rank()
+    st.network_class = simulator.CrossbarNetwork
+    st.crossbar_options = options
+    st.ledger_done = Ledger()
+    return rank
 
 
-def end(compatible_output: bool = True) -> None:
-    """Write the data requested with ``record(..., to_file=...)`` and release the network."""
-    st = simulator.state
-    for population, variables, filename in st.write_on_end:
-        population.write_data(get_io(filename), variables)
-    st.write_on_end = []
-
-
-run, run_until = common.build_run(simulator)
-run_for = run
-reset = common.build_reset(simulator)
-initialize = common.initialize
-(get_current_time, get_time_step, get_min_delay, get_max_delay, num_processes,
- rank) = common.build_state_queries(simulator)
-
-
-def get_ledger(last: bool = False):
+def get_ledger(last: bool = False) -> Ledger:
     """The energy/latency :class:`~neurosim.hardware_backends.crossbar.ledger.Ledger` of all
     runs since ``setup()`` (``last=True``: of the latest ``run()`` only)."""
-    st = simulator.state
-    return st.ledger_last if last else st.ledger_total
+    net = simulator.state.net
+    return Ledger() if net is None else net.ledger(last)

@@ -352,3 +352,33 @@ class CrossbarSimulation(Simulation):
 
     def _set_state(self, label: str, variable: str, values_si: np.ndarray) -> None:
         self.inner.set_state(label, variable, values_si * self.state_unit(label, variable))
+
+    # -- what the engine under the arrays keeps: delays, changes between runs ----------------
+    def _synapse_weights(self, projection: str) -> np.ndarray:
+        return np.asarray(to_si(self.inner.synapse_weights(projection)))
+
+    def _delay_steps(self, projection: str) -> np.ndarray:
+        return np.rint(np.asarray(to_si(self.inner.delays(projection))) / self.dt_s).astype(
+            np.int64)
+
+    def _set_delay_steps(self, projection: str, steps: np.ndarray) -> None:
+        self.inner.set_delays(projection, steps * self.dt_s * second)
+
+    def _spiked_since(self, label: str, step: int) -> bool:
+        return self.inner._spiked_since(label, step)
+
+    @property
+    def current_plan(self) -> Any:
+        return self.inner.current_plan
+
+    def _set_parameters(self, label: str, new_spec: NetworkSpec) -> None:
+        self.inner._set_parameters(label, new_spec)
+        self.inner.spec = self.inner.spec.replace(populations=new_spec.populations)
+
+    def set_current_source(self, source: Any) -> None:
+        self.inner.set_current_source(source)
+        self.spec = self.spec.replace(current_sources=self.inner.spec.current_sources)
+
+    def _replace_spikes(self, source: str, indices: np.ndarray, steps: np.ndarray,
+                        now: int) -> None:
+        self.inner._replace_spikes(source, indices, steps, now)

@@ -93,13 +93,13 @@ def deploy(spec: NetworkSpec, duration: Quantity, *, run_dir: str | Path | None 
            machine: str | None = None, spalloc: str | None = None, version: int | None = None,
            config: SpinnakerConfig | None = None, timestep: Quantity = 0.1 * ms,
            seed: SeedLike = None, connectivity: str = "exact", poisson: str = "native",
-           timeout: float | None = None, emulate: bool = False) -> DeployResult | Any:
+           timeout: float | None = None) -> DeployResult:
     """Validate ``spec``, run it on SpiNNaker with sPyNNaker and report how it was mapped.
 
-    With ``emulate=True`` the validated spec runs on our bit-accurate emulator of the board's
-    arithmetic instead (:func:`~neurosim.hardware_backends.spinnaker_emulator.emulate`): the
-    spikes a board would give, without a board or sPyNNaker's mapping (an
-    ``EmulationResult``: data, spikes, validation and the weight quantisation report).
+    Without a board, the backend ``"spinnaker-emulator"``
+    (:func:`~neurosim.hardware_backends.spinnaker_emulator.emulate`) gives the spikes a board
+    would give: it validates the same way and runs our bit-accurate emulator of the board's
+    arithmetic.
 
     Parameters
     ----------
@@ -124,8 +124,6 @@ def deploy(spec: NetworkSpec, duration: Quantity, *, run_dir: str | Path | None 
         engines' draws, sent as spike arrays).
     timeout
         Seconds before the sPyNNaker process is stopped (None: no limit).
-    emulate
-        Run on the emulator (see above); board arguments are ignored.
 
     Returns
     -------
@@ -161,10 +159,6 @@ def deploy(spec: NetworkSpec, duration: Quantity, *, run_dir: str | Path | None 
     root = as_seed_sequence(seed)
     report = validate(spec, timestep=timestep, duration=duration, config=config, seed=root,
                       connectivity=connectivity, raise_on_failure=True)
-    if emulate:
-        from neurosim.hardware_backends.spinnaker_emulator import emulate as run_emulator
-
-        return run_emulator(spec, duration, timestep=timestep, seed=root)
     folder = Path(run_dir) if run_dir is not None else Path(
         tempfile.mkdtemp(prefix="neurosim-spinnaker-"))
     folder = folder.resolve()

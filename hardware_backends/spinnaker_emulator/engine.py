@@ -435,7 +435,7 @@ class SpiNNakerEmulatorEngine(Engine):
                                            self.post_history)
 
 
-# -- deploy(..., emulate=True) and the quantisation report --------------------------------
+# -- the backend "spinnaker-emulator" (emulate) and the quantisation report ---------------
 @dataclass
 class EmulationResult:
     """What :func:`emulate` returns: the fields of ``DeployResult`` that an emulation has.

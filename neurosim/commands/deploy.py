@@ -61,9 +61,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("machine", args.machine), ("spalloc", args.spalloc),
                                  ("version", args.version), ("run_dir", args.run_dir))
                if v is not None}
-    if args.emulate:
-        options = {"emulate": True}
-    out = mem.deploy(ops, backend="spinnaker", **options)
+    backend = "spinnaker-emulator" if args.emulate else "spinnaker"
+    out = mem.deploy(ops, backend=backend, **({} if args.emulate else options))
     result = out.result
     print(result.validation.summary())
     if args.emulate:

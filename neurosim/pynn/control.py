@@ -10,7 +10,7 @@ from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TI
 from pyNN.recording import get_io
 
 from neurosim.engines import get_engine
-from neurosim.pynn import simulator
+from neurosim.pynn import core, simulator
 
 __all__ = ["end", "get_current_time", "get_max_delay", "get_min_delay", "get_time_step",
            "initialize", "num_processes", "rank", "reset", "run", "run_for", "run_until",
@@ -48,6 +48,7 @@ def setup(timestep: float = DEFAULT_TIMESTEP, min_delay: Any = DEFAULT_MIN_DELAY
         warnings.warn("spike_precision='off_grid': neurosim's engines place spikes on the "
                       f"time grid (dt = {timestep} ms), as pyNN.brian2 does", stacklevel=2)
     st.clear()
+    st.network_class = core.Network  # a front end with another synapse path sets its own
     st.dt = float(timestep)
     st.min_delay_auto = min_delay == "auto"
     st.min_delay = float(timestep) if st.min_delay_auto else float(min_delay)

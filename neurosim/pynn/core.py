@@ -49,13 +49,17 @@ class Network:
             st.min_delay = float(min(delays)) if delays else st.dt
         self.tr = to_spec(st, name=f"pynn-{simulator.name}")
         seed = child_seed(st.options["rng_seed"], "segment", str(st.segment_counter))
-        engine = get_engine(st.options["engine"], **(st.options["engine_options"] or {}))
-        self.sim = engine.build(self.tr.spec, dt=st.dt * ms, seed=seed)
-        self._bind()
-        for prj in st.projections:
-            self.deliver(prj, prj._conn["weight"])
+        self.sim = self.make_simulation(self.tr.spec, seed)
+        self._bind()  # the weights are in the spec: nothing to deliver
         self.stale = False
         self._pending = []
+
+    def make_simulation(self, spec: ns.NetworkSpec, seed: Any) -> Any:
+        """The simulation of one segment: the chosen engine (a front end with another
+        synapse path overrides this)."""
+        st = self.state
+        engine = get_engine(st.options["engine"], **(st.options["engine_options"] or {}))
+        return engine.build(spec, dt=st.dt * ms, seed=seed)
 
     def _bind(self) -> None:
         """For each piece of each PyNN projection: the position in the projection's

@@ -33,6 +33,17 @@ class Recorder(recording.Recorder):
             self.sampling_interval = sampling_interval
         self._simulator.state.changed(f"record({variable.name!r})")
 
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """PyNN's annotations of the output, with the root seed and the engine (the same
+        script and seed give the same data)."""
+        out = dict(super().metadata)
+        st = self._simulator.state
+        seed = st.options.get("rng_seed")
+        out["rng_seed"] = seed if isinstance(seed, int | str) else repr(seed)
+        out["engine"] = st.options.get("engine")
+        return out
+
     def recorded_intervals(self) -> dict[str, float]:
         """Recorded state variables and their sampling interval (ms)."""
         return {v.name: self.sampling_interval for v in self.recorded if v.name != "spikes"}

@@ -259,9 +259,29 @@ def test_stdp_on_the_crossbar_moves_weights_within_bounds():
     assert len(post.get_data().segments[0].spiketrains[0]) >= 1
     assert np.all((w >= 0.0) & (w <= 2.0)) and not np.allclose(w, 1.5)
     # the devices hold the written-back weights, on their levels
-    xb = xsim.simulator.state.net.crossbars[id(prj)]
+    xb = xsim.crossbar_of(prj)
     levels = np.asarray(xb.device.levels() / siemens)
-    now = xsim.simulator.state.device_clock * second
+    now = xsim.get_current_time() * 1e-3 * second  # device time: no device_age here
     assert np.isin(xb.conductances(now), levels).all()
     assert xsim.get_ledger().counts["program_pulses"] > 5 * 8
     xsim.end()
+
+
+def test_the_same_script_twice_gives_the_same_spikes_on_the_default_device():
+    """No seed given: the default seed (neurosim.pynn.simulator.DEFAULT_SEED, in the output's
+    annotations) makes device noise and Poisson draws repeat; another seed changes them."""
+
+    def once(**setup):
+        _src, cells, prj = _small_net(xsim, **setup)
+        xsim.run(200.0)
+        block = cells.get_data()
+        trains = [np.asarray(st.magnitude) for st in block.segments[0].spiketrains]
+        w = prj.get("weight", format="list", with_address=False)
+        xsim.end()
+        return trains, w, block.annotations.get("rng_seed")
+
+    a, b, c = once(), once(), once(seed=5)
+    assert sum(len(t) for t in a[0]) > 10
+    assert all(np.array_equal(x, y) for x, y in zip(a[0], b[0], strict=True))
+    assert a[1] == b[1] and a[1] != c[1]  # the devices' noisy reads repeat, and not
+    assert a[2] is not None and a[2] == b[2] != c[2]
