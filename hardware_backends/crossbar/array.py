@@ -54,7 +54,7 @@ from neurosim.errors import ParameterError
 from neurosim.hardware_backends.crossbar.ledger import Ledger
 from neurosim.hardware_backends.crossbar.readout import finish_reads
 from neurosim.random import SeedLike, as_seed_sequence, child_seed, make_rng
-from neurosim.units import Quantity, ohm, second, siemens, to_si, volt
+from neurosim.units import Quantity, ohm, require_quantity, second, siemens, to_si, volt
 
 __all__ = ["FIDELITIES", "CrossbarArray", "Tiling", "first_order_ir_matrix",
            "one_hot_ir_factor"]
@@ -173,8 +173,6 @@ def _midtread(x: np.ndarray, full_scale: float | np.ndarray, bits: int | None) -
 
 
 def _quantity(value: Any, unit: Any, name: str, *, low: float = 0.0) -> float:
-    from neurosim.units import require_quantity
-
     require_quantity(value, unit, name, _OWNER)
     v = float(to_si(value))
     if not (math.isfinite(v) and v >= low):

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from neurosim.devices import ResistiveDevice
+from neurosim.engines import get_engine
 from neurosim.engines.base import Simulation, check_dt, stdp_constants
 from neurosim.engines.data import SpikeData, StateData
 from neurosim.errors import ParameterError
@@ -107,8 +108,6 @@ def build_simulation(spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike 
     interval = None
     if read_interval is not None:
         interval = max(1, round(float(to_si(read_interval)) / dt_s))
-    from neurosim.engines import get_engine
-
     # every group needs its spikes recorded: they drive the ledger's row reads
     have = {p.target for p in spec.probes if p.variable == "spikes"}
     extra = tuple(Probe(g) for g in spec.groups if g not in have)

@@ -17,6 +17,7 @@ from pyNN.parameters import ParameterSpace, Sequence
 from pyNN.standardmodels import StandardCurrentSource, build_translations, cells, electrodes
 from pyNN.standardmodels import synapses as pynn_synapses
 
+from neurosim.counter_rng import source_key
 from neurosim.network.cells import CELL_TYPES
 from neurosim.pynn.simulator import state
 from neurosim.pynn_units import PYNN_UNITS
@@ -178,8 +179,6 @@ class _CurrentSource(StandardCurrentSource):
         """The injected current (nA) at every step from 0 to now inclusive, as PyNN's
         backends record it: the waveform the engine injected, from the same declaration and
         (noise) the same counter-based key."""
-        from neurosim.counter_rng import source_key
-
         net = state.net
         labels = net.tr.sources.get(id(self)) if net is not None and net.live else None
         if not labels:

@@ -285,3 +285,39 @@ def test_the_same_script_twice_gives_the_same_spikes_on_the_default_device():
     assert all(np.array_equal(x, y) for x, y in zip(a[0], b[0], strict=True))
     assert a[1] == b[1] and a[1] != c[1]  # the devices' noisy reads repeat, and not
     assert a[2] is not None and a[2] == b[2] != c[2]
+
+
+def test_short_term_plasticity_on_the_crossbar_is_the_engines():
+    """The array holds the static efficacy w; the Tsodyks-Markram factor u x is applied in
+    the periphery per synapse, as the engine applies it: under fidelity="ideal" the crossbar
+    gives neurosim.pynn's membrane potential (both float64, the same arithmetic: exact)."""
+    import neurosim.pynn as fsim
+
+    def script(sim, **setup):
+        sim.setup(timestep=0.1, **setup)
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 10.0, 15.0, 20.0]))
+        cells = sim.Population(2, sim.IF_curr_exp())
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(
+            weight=1.0, delay=1.0, U=0.5, tau_rec=200.0))
+        cells.record(["v", "isyn_exc"])
+        sim.run(30.0)
+        seg = cells.get_data().segments[0]
+        out = [np.asarray(seg.filter(name=n)[0].magnitude) for n in ("v", "isyn_exc")]
+        sim.end()
+        return out
+
+    ours, xb = script(fsim), script(xsim, fidelity="ideal")
+    np.testing.assert_array_equal(xb[0], ours[0])
+    np.testing.assert_array_equal(xb[1], ours[1])
+    # the transmissions against the closed form (tau_facil = 0: u = U at each spike; x
+    # recovers from x (1 - U) towards 1 with tau_rec over the 5 ms between spikes): what
+    # each arrival adds, the current one step earlier decayed by exp(-dt/tau_syn_E) apart
+    i = ours[1][:, 0]
+    decay = np.exp(-0.1 / 5.0)
+    added = i[1:] - i[:-1] * decay
+    arrivals = np.flatnonzero(added > 1e-9)
+    x, want = 1.0, []
+    for _ in range(4):
+        want.append(0.5 * x)
+        x = 1 - (1 - x * 0.5) * np.exp(-5.0 / 200.0)
+    np.testing.assert_allclose(added[arrivals], want, rtol=1e-9)
