@@ -73,6 +73,11 @@ class GeneratedCells:
         self.sign_i = np.zeros(n)
         #: the parameter row of each neuron's i_offset (-1: its cell type has none)
         self.ioff_row = np.full(n, -1, np.int64)
+        #: receptors beyond the first two (composed cells), by their index - 2
+        extra = max([len(c.receptors) - 2 for c in self.types] + [0])
+        self.row_x = np.zeros((extra, n), np.int64)
+        self.sign_x = np.zeros((extra, n))
+        self.acc_x = np.zeros((extra, n))
         for pop in self._init:
             a, b, cell, si = pop.start, pop.stop, pop.cell, pop.params
             prog = self.pops[pop.label][2]
@@ -80,9 +85,12 @@ class GeneratedCells:
                 self.S[r, a:b] = pop.initial[name]
             for r, (field, _) in enumerate(param_rows(cell)):
                 self.P[r, a:b] = si[field]
-            for receptor, rows_, signs in (("excitatory", self.row_e, self.sign_e),
-                                           ("inhibitory", self.row_i, self.sign_i)):
-                rec = cell.receptors[receptor]
+            # the receptors in declaration order: index 0 and 1 in row_e / row_i (the
+            # standard cells' excitatory and inhibitory), 2 on in row_x
+            for r, rec in enumerate(cell.receptors.values()):
+                rows_, signs = ((self.row_e, self.sign_e) if r == 0 else
+                                (self.row_i, self.sign_i) if r == 1 else
+                                (self.row_x[r - 2], self.sign_x[r - 2]))
                 rows_[a:b] = prog.state.index(rec.target)
                 signs[a:b] = rec.sign
             if "i_offset" in prog.params:
@@ -101,7 +109,8 @@ class GeneratedCells:
 
         if self._args is None:
             self._args = (Group(self.S, self.P, self.not_ref, self.row_e, self.row_i,
-                                self.sign_e, self.sign_i, self.ioff_row),
+                                self.sign_e, self.sign_i, self.ioff_row, self.row_x,
+                                self.sign_x, self.acc_x),
                           *function_tables(tuple(self.types)))
         return self._args
 

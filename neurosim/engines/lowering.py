@@ -70,7 +70,8 @@ class LoweredProjection:
     ``pre``/``post`` are global indices (int32 below 2**31 neurons); ``pre0``/``post0`` the
     first index of the view each side connects (so ``pre - offset[pre_label] - pre0`` is
     the index within the projection); ``weight`` in SI (amperes, siemens or volts:
-    ``unit``); ``delay`` in steps (>= 1, int32); ``receptor`` 0 excitatory, 1 inhibitory;
+    ``unit``); ``delay`` in steps (>= 1, int32); ``receptor`` the index in the post cell
+    type's receptors (0 excitatory, 1 inhibitory for the standard cells);
     ``stdp`` the STDP constants (:func:`~neurosim.engines.base.stdp_constants`) or None;
     ``tm`` U, tau_rec and tau_facil (SI) of a Tsodyks-Markram synapse, or None.
     """
@@ -171,7 +172,10 @@ def _lower_projection(spec: NetworkSpec, k: int, proj: Any, root: Any, dt_s: flo
               "tau_facil": float(to_si(syn.tau_facil))}
     return LoweredProjection(
         proj.label, k, proj.pre_label, proj.post_label, syn,
-        0 if proj.receptor == "excitatory" else 1, WEIGHT_SI_UNITS[syn.kind],
+        # the receptor's index in its cell type's declaration ("excitatory" 0,
+        # "inhibitory" 1 for the standard cells; composed cells may have more)
+        list(spec.population(proj.post_label).celltype.receptors).index(proj.receptor),
+        WEIGHT_SI_UNITS[syn.kind],
         (np.asarray(pre, dtype=np.int64) + offset[proj.pre_label]).astype(index),
         (np.asarray(post, dtype=np.int64) + offset[proj.post_label]).astype(index),
         n_pre, n_post, pre0, post0, w, delay.astype(np.int32),

@@ -82,6 +82,10 @@ class _Population:
         self.v = np.where(active, v_new, self.v)
         self._active = active
 
+    def accumulator(self, receptor: int) -> np.ndarray:
+        """The synaptic variable an input to receptor ``receptor`` (0, 1) adds to now."""
+        return self.i_exc if receptor == 0 else self.i_inh
+
     def input_scale(self, receptor: str) -> float:
         """What one unit of weight adds to the synaptic current variable."""
         if self.integration == "spinnaker":
@@ -155,9 +159,10 @@ class _GeneratedPopulation:
                  if cell.refractory == "tau_refrac" else 0)
         self.refrac_ticks = np.full(n, ticks, dtype=np.int64)
         self.not_ref = np.ones(n, np.uint8)
-        self.i_exc, self.i_inh = np.zeros(n), np.zeros(n)
-        self.targets = [(self.prog.state.index(cell.receptors[r].target),
-                         cell.receptors[r].sign) for r in ("excitatory", "inhibitory")]
+        #: the step's summed input per receptor, in declaration order
+        self.inputs = [np.zeros(n) for _ in cell.receptors]
+        self.targets = [(self.prog.state.index(rec.target), rec.sign)
+                        for rec in cell.receptors.values()]
         self.ioff_row = (self.prog.params.index("i_offset") if "i_offset" in self.prog.params
                          else None)
         self.base_ioff = (self.P[self.ioff_row].copy() if self.ioff_row is not None
@@ -179,8 +184,12 @@ class _GeneratedPopulation:
     def threshold(self, step: int) -> np.ndarray:
         return self._spike(step, self.S, self.P, self.last_spike, self.not_ref)
 
+    def accumulator(self, receptor: int) -> np.ndarray:
+        """Where the step's inputs to receptor ``receptor`` (its index) are summed."""
+        return self.inputs[receptor]
+
     def end_step(self) -> None:
-        for acc, (row, sign) in zip((self.i_exc, self.i_inh), self.targets):
+        for acc, (row, sign) in zip(self.inputs, self.targets):
             self.S[row] += sign * acc
             acc[:] = 0.0
 
@@ -220,7 +229,8 @@ class _Projection:
         self.w, self.delays = lp.weight.copy(), lp.delay.astype(np.int64)
         #: the delays (steps) present: deliveries and post events go delay by delay
         self.delay_values = np.unique(self.delays).tolist() or [1]
-        self.receptor = "excitatory" if lp.receptor == 0 else "inhibitory"
+        self.receptor_index = lp.receptor
+        self.receptor = {0: "excitatory", 1: "inhibitory"}.get(lp.receptor, "other")
         self.scale = post.input_scale(self.receptor)
         self.pre_label, self.post_label = lp.pre_label, lp.post_label
         self.plastic = lp.stdp is not None
@@ -270,7 +280,7 @@ class _Projection:
         sel = np.flatnonzero(np.isin(self.pre, pre_spikes) & (self.delays == d))
         if not len(sel):
             return
-        target = post.i_exc if self.receptor == "excitatory" else post.i_inh
+        target = post.accumulator(self.receptor_index)
         # the tick average of each target under sPyNNaker's arithmetic (per neuron), else 1
         scale = self.scale if np.ndim(self.scale) == 0 else self.scale[self.post[sel]]
         w = self.w[sel]

@@ -202,7 +202,9 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
     kind, v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks = neurons
     (v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
      rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i) = params
-    gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row = cells
+    (gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
+     gen_row_x, gen_sign_x, gen_acc_x) = cells
+    n_extra = gen_acc_x.shape[0]
     src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base = devices
     row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx = synapses
     (proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses, apre,
@@ -388,10 +390,13 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
                     if syn_delay[sid] != d:
                         continue
                     j = np.uint64(syn_post[sid])
-                    if syn_receptor[sid] == 0:
+                    rc = syn_receptor[sid]
+                    if rc == 0:
                         i_exc[j] += w[sid] * unit_e[j]
-                    else:
+                    elif rc == 1:
                         i_inh[j] += w[sid] * unit_i[j]
+                    else:  # a composed cell's third receptor on (generated code only)
+                        gen_acc_x[rc - 2, j] += w[sid]
         # 6b. Tsodyks-Markram synapses deliver w u x (u, x updated by the spike), in the
         # static delivery's order of delays and spikes
         for d in range(1, (max_delay if tm_sid.shape[0] > 0 else 0) + 1):
@@ -411,10 +416,13 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
                     xm = 1.0 - (1.0 - tm_x[sid]) * np.exp(-(t - tm_last[sid]) / tm_rec[r])
                     up = um + tm_U[r] * (1.0 - um)
                     j = syn_post[sid]
-                    if syn_receptor[sid] == 0:
+                    rc = syn_receptor[sid]
+                    if rc == 0:
                         i_exc[j] += w[sid] * up * xm * unit_e[j]
-                    else:
+                    elif rc == 1:
                         i_inh[j] += w[sid] * up * xm * unit_i[j]
+                    else:
+                        gen_acc_x[rc - 2, j] += w[sid] * up * xm
                     tm_x[sid] = xm * (1.0 - up)
                     tm_u[sid] = up
                     tm_last[sid] = t
@@ -426,6 +434,9 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
                     gen_S[gen_row_i[j], j] += gen_sign_i[j] * i_inh[j]
                     i_exc[j] = 0.0
                     i_inh[j] = 0.0
+                    for q in range(n_extra):
+                        gen_S[gen_row_x[q, j], j] += gen_sign_x[q, j] * gen_acc_x[q, j]
+                        gen_acc_x[q, j] = 0.0
     return n_steps
 
 
@@ -487,6 +498,7 @@ def _run_steps_flat(
     v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
     rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i,
     gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
+    gen_row_x, gen_sign_x, gen_acc_x,
     gen_update, gen_spike,
     src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base,
     row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx,
@@ -612,9 +624,10 @@ def _run_steps_flat(
             j = syn_post[sids]
             amount = w[sids] * np.where(is_sp[j], np.where(syn_receptor[sids] == 0, init_e[j],
                                                             init_i[j]), 1.0)
-            exc = syn_receptor[sids] == 0
-            np.add.at(i_exc, j[exc], amount[exc])
-            np.add.at(i_inh, j[~exc], amount[~exc])
+            rc = syn_receptor[sids]
+            np.add.at(i_exc, j[rc == 0], amount[rc == 0])
+            np.add.at(i_inh, j[rc == 1], amount[rc == 1])
+            np.add.at(gen_acc_x, (rc[rc >= 2] - 2, j[rc >= 2]), amount[rc >= 2])
         for d in range(1, (max_delay if tm_sid.shape[0] > 0 else 0) + 1):
             ks = k - (d - 1)
             if ks < 0:
@@ -633,8 +646,10 @@ def _run_steps_flat(
             unit = np.where(exc, np.where(is_sp[j], init_e[j], 1.0),
                             np.where(is_sp[j], init_i[j], 1.0))
             amount = w[sids] * up * xm * unit
-            np.add.at(i_exc, j[exc], amount[exc])
-            np.add.at(i_inh, j[~exc], amount[~exc])
+            rc = syn_receptor[sids]
+            np.add.at(i_exc, j[rc == 0], amount[rc == 0])
+            np.add.at(i_inh, j[rc == 1], amount[rc == 1])
+            np.add.at(gen_acc_x, (rc[rc >= 2] - 2, j[rc >= 2]), amount[rc >= 2])
             tm_x[sids] = xm * (1.0 - up)
             tm_u[sids] = up
             tm_last[sids] = t
@@ -643,4 +658,7 @@ def _run_steps_flat(
         gen_S[gen_row_i[cols], cols] += gen_sign_i[cols] * i_inh[cols]
         i_exc[cols] = 0.0
         i_inh[cols] = 0.0
+        for q in range(gen_acc_x.shape[0]):
+            gen_S[gen_row_x[q, cols], cols] += gen_sign_x[q, cols] * gen_acc_x[q, cols]
+            gen_acc_x[q, cols] = 0.0
     return n_steps

@@ -34,7 +34,11 @@ CellParameters = namedtuple(
 #: The typed lists of their update and spike functions travel beside the groups, as two
 #: arguments of their own: Numba's dispatcher types a tuple of arrays in C but a tuple
 #: holding a typed list in Python (about 100 us a call).
-GeneratedCells = namedtuple("GeneratedCells", "S P not_ref row_e row_i sign_e sign_i ioff_row")
+#: Receptors beyond the first two (composed cells: AMPA, NMDA, GABA_A...) have rows
+#: ``row_x[q, neuron]``, signs ``sign_x`` and the step's summed inputs ``acc_x`` (shape
+#: (0, N) when no cell type has more than two receptors).
+GeneratedCells = namedtuple("GeneratedCells",
+                            "S P not_ref row_e row_i sign_e sign_i ioff_row row_x sign_x acc_x")
 
 #: PyNN's devices: the spike sources' sorted (step, neuron) schedule and its cursor; the
 #: current sources' values this call (step, source), their targets (CSR by source), the
@@ -43,8 +47,9 @@ Devices = namedtuple("Devices",
                      "src_step src_idx src_cursor cs_values cs_ptr cs_idx cs_neurons i_base")
 
 #: Synapses in CSR by pre (``row_ptr`` of length N + 1): post neuron, weight, delay in steps
-#: (0 for the Tsodyks-Markram synapses, which the static delivery skips), receptor (0
-#: excitatory, 1 inhibitory), projection; the ring of the spikes of the last ``R`` steps.
+#: (0 for the Tsodyks-Markram synapses, which the static delivery skips), receptor (its
+#: index in the post cell type's receptors: 0 excitatory, 1 inhibitory, 2+ more), projection;
+#: the ring of the spikes of the last ``R`` steps.
 Synapses = namedtuple("Synapses", "row_ptr post w delay receptor proj ring_count ring_idx")
 
 #: Plasticity. STDP per projection (rule -1 static, 0 additive, 1 multiplicative) and traces

@@ -14,6 +14,7 @@ from neurosim.network.cells import (
     Izhikevich,
     StandardCell,
 )
+from neurosim.network.composed import cell_type_class, point_neuron
 from neurosim.network.connectors import (
     AllToAll,
     Connector,
@@ -92,4 +93,6 @@ __all__ = [
     "TsodyksMarkramSynapse",
     "View",
     "add_spike_times",
+    "cell_type_class",
+    "point_neuron",
 ]

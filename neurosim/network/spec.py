@@ -32,6 +32,7 @@ import numpy as np
 
 from neurosim.errors import ParameterError, SpecError
 from neurosim.network.cells import CELL_TYPES, WEIGHT_UNITS, StandardCell
+from neurosim.network.composed import cell_type_class
 from neurosim.network.connectors import CONNECTORS, Connector
 from neurosim.network.current_sources import CurrentSource
 from neurosim.network.distributions import RandomDistribution
@@ -317,8 +318,9 @@ def _ref_from_json(data: Any) -> str | View:
 class Projection:
     """Synapses from ``pre`` to ``post`` (PyNN ``Projection``).
 
-    ``pre`` and ``post`` are labels or :class:`View` slices; ``receptor`` is
-    "excitatory" or "inhibitory". The label defaults to ``"pre->post:receptor"``.
+    ``pre`` and ``post`` are labels or :class:`View` slices; ``receptor`` names
+    one of the post cell type's receptors ("excitatory" or "inhibitory" for the standard
+    cells). The label defaults to ``"pre->post:receptor"``.
     """
 
     pre: str | View
@@ -340,8 +342,9 @@ class Projection:
         if not isinstance(self.synapse, Synapse):
             raise ParameterError("synapse", self.synapse,
                                  f"a synapse type, one of {sorted(SYNAPSE_TYPES)}", owner)
-        if self.receptor not in RECEPTORS:
-            raise ParameterError("receptor", self.receptor, f"one of {RECEPTORS}", owner)
+        if not isinstance(self.receptor, str) or not self.receptor.isidentifier():
+            raise ParameterError("receptor", self.receptor, f"a receptor name ({RECEPTORS} "
+                                 "for the standard cells)", owner)
         if not self.label:
             object.__setattr__(self, "label", f"{self.pre}->{self.post}:{self.receptor}")
 
@@ -497,6 +500,10 @@ class NetworkSpec:
             if post_label not in pops:
                 raise SpecError(f"projection {proj.label!r}: post {post_label!r} must be a "
                                 "population (a spike source cannot receive synapses)")
+            receptors = list(pops[post_label].celltype.receptors)
+            if proj.receptor not in receptors:
+                raise ParameterError("receptor", proj.receptor, f"one of {receptors} (the "
+                                     f"receptors of {post_label!r})", f"Projection {proj.label!r}")
             kind = pops[post_label].celltype.weight_kind
             if proj.synapse.kind != kind:
                 raise ParameterError(
@@ -575,7 +582,7 @@ class NetworkSpec:
             raise SpecError(f"not a neurosim NetworkSpec: format {data.get('format')!r}")
         pops = []
         for d in data["populations"]:
-            cell = CELL_TYPES[d["celltype"]["type"]].from_dict(d["celltype"]["params"])
+            cell = cell_type_class(d["celltype"]["type"]).from_dict(d["celltype"]["params"])
             init = {k: (RandomDistribution.from_dict(v) if isinstance(v, dict)
                         else np.asarray(v, dtype=float) * cell.state_unit(k))
                     for k, v in d["initial_values"].items()}

@@ -15,9 +15,9 @@ import numpy as np
 
 from neurosim import network as ns
 from neurosim.engines import get_engine
-from neurosim.network.cells import CELL_TYPES, WEIGHT_SI_UNITS
+from neurosim.network.cells import WEIGHT_SI_UNITS
 from neurosim.pynn import simulator
-from neurosim.pynn.translate import Translation, delay_steps, to_spec
+from neurosim.pynn.translate import Translation, delay_steps, to_spec, weight_sign
 from neurosim.pynn.translate import current_source as translate_current_source
 from neurosim.pynn.translate import group as translate_group
 from neurosim.pynn_units import pynn_per_si
@@ -139,12 +139,9 @@ class Network:
     def _unit(self, prj: Any, label: str) -> tuple[float, float]:
         """(sign, PyNN per SI) of the weights of a piece of ``prj``."""
         spec_proj = self.tr.spec.projection(label)
-        cls = CELL_TYPES[type(self.tr.spec.population(spec_proj.post_label).celltype)
-                         .__name__]
-        kind = cls.weight_kind
+        kind = self.tr.spec.population(spec_proj.post_label).celltype.weight_kind
         per_si = pynn_per_si(si_unit_name(WEIGHT_SI_UNITS[kind]))
-        sign = -1.0 if (prj.receptor_type == "inhibitory" and kind != "conductance") else 1.0
-        return sign, per_si
+        return weight_sign(prj.receptor_type, kind == "conductance"), per_si
 
     def deliver(self, prj: Any, weights: np.ndarray) -> None:
         """Give the engine ``weights`` (PyNN units and signs, one per connection)."""

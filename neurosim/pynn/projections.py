@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from pyNN import common, errors
 from pyNN.space import Space
+from pyNN.standardmodels.base import excitatory_receptor_types, inhibitory_receptor_types
 
 from neurosim.pynn import simulator
 from neurosim.pynn.standardmodels import StaticSynapse
@@ -92,13 +93,18 @@ class Projection(common.Projection):
         if np.any(d < dt * (1 - 1e-9)):
             raise errors.ConnectionError(
                 f"Delay ({d.min()}) is out of range [{dt}, {max_delay}]")
-        if self.post.conductance_based or self.receptor_type == "excitatory":
+        if self.post.conductance_based or self.receptor_type in excitatory_receptor_types:
             if np.any(w < 0):
                 raise errors.ConnectionError(
                     "Weights must be positive for conductance-based and/or excitatory synapses")
-        elif np.any(w > 0):
+        elif self.receptor_type in inhibitory_receptor_types:
+            if np.any(w > 0):
+                raise errors.ConnectionError(
+                    "Weights must be negative for current-based, inhibitory synapses")
+        elif np.any(w < 0):  # a receptor PyNN does not classify: ours are magnitudes
             raise errors.ConnectionError(
-                "Weights must be negative for current-based, inhibitory synapses")
+                f"Weights must be positive on receptor {self.receptor_type!r} (negative "
+                f"weights: name it one of {inhibitory_receptor_types})")
 
     def _finish(self) -> dict[str, Any]:
         cat = {k: (np.concatenate(v) if v else np.zeros(

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 from pyNN import recording
 
-from neurosim.network.cells import CELL_TYPES
 from neurosim.pynn import simulator
+from neurosim.pynn.translate import cell_class
 from neurosim.pynn_units import pynn_per_si
 from neurosim.units import si_unit_name, to_si
 
@@ -75,9 +75,10 @@ class Recorder(recording.Recorder):
         if net is None:
             return np.zeros((0, len(ids))), None
         label = self._label(net)
-        cls = CELL_TYPES[type(self.population.celltype).__name__]
-        factor = pynn_per_si(si_unit_name(cls.state_unit(variable.name)))
-        data = net.sim.data[f"{label}.{variable.name}"]
+        cls = cell_class(self.population.celltype)[0]
+        name = variable.name.replace(".", "_")  # PyNN's "AMPA.gsyn" is our "AMPA_gsyn"
+        factor = pynn_per_si(si_unit_name(cls.state_unit(name)))
+        data = net.sim.data[f"{label}.{name}"]
         values = np.asarray(to_si(data.values)) * factor
         # PyNN samples the state after each step and starts with the initial value (n + 1
         # samples for n steps); our probes sample before each step: add the state now when
@@ -85,7 +86,7 @@ class Recorder(recording.Recorder):
         st = self._simulator.state
         every = round(self.sampling_interval / st.dt)
         if st._step % every == 0:
-            now = np.asarray(to_si(net.sim.get_state(label, variable.name))) * factor
+            now = np.asarray(to_si(net.sim.get_state(label, name))) * factor
             values = np.vstack([values, np.broadcast_to(now, (1, values.shape[1]))])
         if variable.name == "isyn_inh" and cls.weight_kind != "conductance":
             values = -values  # PyNN's inhibitory current is negative

@@ -9,12 +9,13 @@ variables its declaration makes recordable.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from pyNN import errors
 from pyNN.parameters import ParameterSpace, Sequence
 from pyNN.standardmodels import StandardCurrentSource, build_translations, cells, electrodes
+from pyNN.standardmodels import receptors as pynn_receptors
 from pyNN.standardmodels import synapses as pynn_synapses
 
 from neurosim.counter_rng import source_key
@@ -51,6 +52,74 @@ EIF_cond_exp_isfa_ista = _CELLS["EIF_cond_exp_isfa_ista"]
 EIF_cond_alpha_isfa_ista = _CELLS["EIF_cond_alpha_isfa_ista"]
 Izhikevich = _CELLS["Izhikevich"]
 HH_cond_exp = _CELLS["HH_cond_exp"]
+
+
+# -- PyNN 0.13's composed cells: PointNeuron(neuron, **receptors) ---------------------------
+class LIF(cells.LIF):
+    __doc__ = cells.LIF.__doc__
+    translations = _identity(*cells.LIF.default_parameters)
+
+
+class AdExp(cells.AdExp):
+    __doc__ = cells.AdExp.__doc__
+    translations = _identity(*cells.AdExp.default_parameters)
+
+
+class CurrExpPostSynapticResponse(pynn_receptors.CurrExpPostSynapticResponse):
+    __doc__ = pynn_receptors.CurrExpPostSynapticResponse.__doc__
+    translations = _identity(*pynn_receptors.CurrExpPostSynapticResponse.default_parameters)
+    recordable: ClassVar[list[str]] = ["isyn"]
+    model = "CurrExp"  # neurosim.network.composed.RECEPTOR_MODELS
+
+
+class CondExpPostSynapticResponse(pynn_receptors.CondExpPostSynapticResponse):
+    __doc__ = pynn_receptors.CondExpPostSynapticResponse.__doc__
+    translations = _identity(*pynn_receptors.CondExpPostSynapticResponse.default_parameters)
+    recordable: ClassVar[list[str]] = ["gsyn"]
+    model = "CondExp"
+
+
+class CondAlphaPostSynapticResponse(pynn_receptors.CondAlphaPostSynapticResponse):
+    __doc__ = pynn_receptors.CondAlphaPostSynapticResponse.__doc__
+    translations = _identity(*pynn_receptors.CondAlphaPostSynapticResponse.default_parameters)
+    recordable: ClassVar[list[str]] = ["gsyn"]
+    model = "CondAlpha"
+
+
+AlphaPSR = CondAlphaPostSynapticResponse  # pyNN.brian2's short name
+
+
+class PointNeuron(cells.PointNeuron):
+    """PyNN's composed point neuron. Its parameters are flat, under PyNN's names (``tau_m``,
+    ``AMPA.tau_syn``): the translation into a composed cell type of
+    :mod:`neurosim.network.composed` happens in :mod:`neurosim.pynn.translate`."""
+
+    @property
+    def native_parameters(self) -> ParameterSpace:
+        flat = dict(self.neuron.parameter_space.items())
+        for name, psr in self.post_synaptic_receptors.items():
+            for key, value in psr.parameter_space.items():
+                if key != "locations":  # point neurons: no dendritic locations
+                    flat[f"{name}.{key}"] = value
+        return ParameterSpace(flat)
+
+    def get_schema(self) -> dict:
+        return {name: float for name in self.native_parameters.keys()}
+
+    def get_native_names(self, *names: str) -> list[str]:
+        return list(names) if names else list(self.native_parameters.keys())
+
+    def translate(self, parameters: Any, copy: bool = True) -> Any:
+        return parameters
+
+    def reverse_translate(self, native_parameters: Any) -> Any:
+        return native_parameters
+
+    def computed_parameters(self) -> list[str]:
+        return []
+
+    def computed_parameters_include(self, parameter_names: Any) -> bool:
+        return False
 
 
 class SpikeSourceArray(cells.SpikeSourceArray):

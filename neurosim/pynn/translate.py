@@ -26,9 +26,12 @@ from typing import Any
 
 import numpy as np
 from pyNN import common
+from pyNN.standardmodels import cells
+from pyNN.standardmodels.base import inhibitory_receptor_types
 
 from neurosim import network as ns
 from neurosim.network.cells import CELL_TYPES, WEIGHT_UNITS
+from neurosim.network.composed import point_neuron
 from neurosim.pynn_units import from_pynn_units
 from neurosim.units import Hz, ms, nA, si_unit_name
 
@@ -108,7 +111,9 @@ def to_spec(state: Any, name: str = "pynn") -> Translation:
         (pops if isinstance(item, ns.Population) else srcs).append(item)
         probes.append(ns.Probe(label, "spikes"))
         for var, interval in sorted(pop.recorder.recorded_intervals().items()):
-            probes.append(ns.Probe(label, var, sampling_interval=interval * ms))
+            # PyNN's "AMPA.gsyn" is our "AMPA_gsyn"
+            probes.append(ns.Probe(label, var.replace(".", "_"),
+                                   sampling_interval=interval * ms))
     projections, pieces = [], {}
     for j, prj in enumerate(state.projections):
         made = _projection(j, prj, groups, state.dt)
@@ -145,22 +150,20 @@ def group(pop: Any, label: str, dt: float) -> Any:
         return ns.SpikeSourcePoisson(
             label, pop.size, _one_or_many(p["rate"]) * Hz, _one_or_many(p["start"]) * ms,
             _one_or_many(dur) * ms if np.all(np.isfinite(dur)) else None)
-    cls = CELL_TYPES.get(kind)
-    if cls is None:
-        raise NotImplementedError(f"cell type {kind}: neurosim has {sorted(CELL_TYPES)}")
+    cls, pynn_name = cell_class(pop.celltype)
     kw = {}
     for f in fields(cls):
-        if f.name not in p:
+        if pynn_name(f.name) not in p:
             continue
-        values = np.asarray(p[f.name], dtype=float)
+        values = np.asarray(p[pynn_name(f.name)], dtype=float)
         if f.name == "tau_refrac":
             values = refractory_for_spec(values, dt)
         unit = f.metadata.get("unit", 1)
         kw[f.name] = _one_or_many(values) * unit
     initial = {}
     for var in cls.recordable_variables():
-        if var in pop.initial_values:
-            values = np.asarray(pop.initial_array(var), dtype=float)
+        if pynn_name(var) in pop.initial_values:
+            values = np.asarray(pop.initial_array(pynn_name(var)), dtype=float)
             if var in ("isyn_inh",):  # PyNN's is signed, ours a magnitude on the receptor
                 values = np.abs(values)
             dim = si_unit_name(cls.state_unit(var))
@@ -168,12 +171,42 @@ def group(pop: Any, label: str, dt: float) -> Any:
     return ns.Population(label, pop.size, cls(**kw), initial or None)
 
 
+def cell_class(celltype: Any) -> tuple[type, Any]:
+    """Our cell type class for a PyNN cell type, and the PyNN name of each of its parameters
+    and state variables (``AMPA_tau_syn`` is PyNN's ``AMPA.tau_syn``)."""
+    if isinstance(celltype, cells.PointNeuron):
+        names = celltype.receptor_types  # sorted, as PyNN orders them
+        psrs = celltype.post_synaptic_receptors
+        current = not celltype.conductance_based
+        cls = point_neuron(type(celltype.neuron).__name__,
+                           {r: psrs[r].model for r in names},
+                           inhibitory=tuple(r for r in names
+                                            if current and r in inhibitory_receptor_types))
+
+        def pynn_name(ours: str) -> str:
+            for r in names:
+                if ours.startswith(r + "_"):
+                    return f"{r}.{ours[len(r) + 1:]}"
+            return ours
+
+        return cls, pynn_name
+    kind = type(celltype).__name__
+    if kind not in CELL_TYPES:
+        raise NotImplementedError(f"cell type {kind}: neurosim has {sorted(CELL_TYPES)} and "
+                                  "PointNeuron")
+    return CELL_TYPES[kind], str
+
+
+def weight_sign(receptor_type: str, conductance_based: bool) -> float:
+    """PyNN's sign of a weight: negative on a current-based inhibitory receptor (PyNN's
+    ``inhibitory_receptor_types``); ours are magnitudes."""
+    return -1.0 if not conductance_based and receptor_type in inhibitory_receptor_types \
+        else 1.0
+
+
 # -- projections ------------------------------------------------------------------------
 def _receptor(prj: Any) -> str:
-    if prj.receptor_type not in ("excitatory", "inhibitory"):
-        raise NotImplementedError(f"receptor_type {prj.receptor_type!r}: neurosim cells have "
-                                  "'excitatory' and 'inhibitory'")
-    return prj.receptor_type
+    return prj.receptor_type  # the spec checks it against the post cell's receptors
 
 
 def _projection(j: int, prj: Any, groups: dict[int, str], dt: float) -> list:
@@ -193,7 +226,7 @@ def _projection(j: int, prj: Any, groups: dict[int, str], dt: float) -> list:
     out = []
     for g, (a, b) in enumerate(sorted({(a, b) for a, b in zip(pre_base, post_base)})):
         sel = np.flatnonzero((pre_base == a) & (post_base == b))
-        cls = CELL_TYPES[type(post_pops[b].celltype).__name__]
+        cls = cell_class(post_pops[b].celltype)[0]
         unit = WEIGHT_UNITS[cls.weight_kind]
         w = np.asarray(c["weight"][sel], dtype=float)
         if cls.weight_kind != "conductance":

@@ -1,10 +1,9 @@
 """PyNN 0.13's own system scenarios on ``neurosim.pynn``.
 
 A representative subset runs here (every scenario file is represented); the full count is
-``benchmarks/pynn_scenarios.py``. The scenarios come from PyNN's source distribution on the
-package index (``neurosim.conformance``); without it they skip, saying why. The scenarios
-that do not pass yet are listed with the reason, as strict xfails: one that starts passing
-fails the suite until it moves to the subset.
+``benchmarks/pynn_scenarios.py`` (54/54). The scenarios come from PyNN's source
+distribution on the package index (``neurosim.conformance``); without it they skip, saying
+why.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ SUBSET = [
     "test_cell_types::test_SpikeSourcePoisson",
     "test_cell_types::test_issue511",
     "test_cell_types::test_update_SpikeSourceArray",
+    "test_cell_types::test_composed_neuron_model_homogeneous_receptors",
     "test_connection_handling::test_connection_access_weight_and_delay",
     "test_connectors::test_all_to_all_tsodyksmarkram",
     "test_connectors::test_fixed_number_pre_with_replacement",
@@ -43,12 +43,6 @@ SUBSET = [
     "test_ticket166::test_ticket166",
 ]
 
-NOT_YET = {
-    "test_cell_types::test_composed_neuron_model_homogeneous_receptors": "PyNN 0.13's "
-                                                                         "composed PointNeuron",
-}
-
-
 @pytest.fixture(scope="module")
 def scenarios():
     try:
@@ -60,7 +54,7 @@ def scenarios():
 def test_pynn_runs_54_scenarios_for_its_brian2_backend(scenarios):
     """The harness finds what PyNN 0.13 runs for pyNN.brian2 (54, counted in its sources)."""
     assert len(scenarios) == 54
-    assert set(SUBSET) <= set(scenarios) and set(NOT_YET) <= set(scenarios)
+    assert set(SUBSET) <= set(scenarios)
 
 
 @pytest.mark.parametrize("case", SUBSET)
@@ -69,13 +63,3 @@ def test_scenario_passes_on_neurosim_pynn(scenarios, case):
 
     outcome = run_scenario(scenarios[case], sim)
     assert outcome.status == "passed", outcome.message
-
-
-@pytest.mark.parametrize("case", sorted(NOT_YET))
-def test_scenario_not_yet_on_neurosim_pynn(scenarios, case):
-    import neurosim.pynn as sim
-
-    outcome = run_scenario(scenarios[case], sim)
-    if outcome.status != "passed":
-        pytest.xfail(f"{NOT_YET[case]}: {outcome.message}")
-    pytest.fail(f"{case} passes now: move it to SUBSET")
