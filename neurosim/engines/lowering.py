@@ -120,9 +120,12 @@ class LoweredNetwork:
         return self.schedule_step[sel], self.schedule_idx[sel] - start
 
 
-def lower(spec: NetworkSpec, dt_s: float, seed: SeedLike) -> LoweredNetwork:
+def lower(spec: NetworkSpec, dt_s: float, seed: SeedLike,
+          connect: bool = True) -> LoweredNetwork:
     """Lower ``spec`` for a time step of ``dt_s`` seconds under ``seed`` (see the module
-    docstring); bad values raise :class:`~neurosim.errors.ParameterError` naming them."""
+    docstring); bad values raise :class:`~neurosim.errors.ParameterError` naming them.
+    ``connect=False`` leaves the projections out (no connectivity is drawn): what an engine
+    needs to rebuild its neurons' parameters between runs."""
     root = as_seed_sequence(seed)
     offset, n = {}, 0
     for g in (*spec.populations, *spec.sources):  # populations, then sources
@@ -152,8 +155,9 @@ def lower(spec: NetworkSpec, dt_s: float, seed: SeedLike) -> LoweredNetwork:
     order = np.lexsort((idx_all, step_all))
     return LoweredNetwork(
         spec, dt_s, root, offset, n, pops,
+        # connect=False: neurons only (parameters changed between runs keep the synapses)
         tuple(_lower_projection(spec, k, proj, root, dt_s, offset)
-              for k, proj in enumerate(spec.projections)),
+              for k, proj in enumerate(spec.projections)) if connect else (),
         step_all[order], idx_all[order], PoissonPlan(spec, root, dt_s),
         CurrentPlan(spec, root, dt_s, offset),
         {p.key: probe_every(p, dt_s) for p in spec.probes})

@@ -381,7 +381,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         gen_state = (self._gen.S.copy(), self._gen.not_ref.copy())
         schedule = (self.src_step, self.src_idx, self.src_cursor)
         currents, poisson = self._currents, self._poisson
-        low = lower(new_spec, self.dt_s, self.seed)
+        low = lower(new_spec, self.dt_s, self.seed, connect=False)
         self._build_neurons(low, self._integration, spiking)
         for k, value in state.items():
             getattr(self, k)[:] = value

@@ -446,7 +446,7 @@ class ReferenceSimulation(Simulation):
     _DYNAMIC = ("v", "i_exc", "i_inh", "refrac_left", "last_spike", "S", "not_ref")
 
     def _set_parameters(self, label: str, new_spec: NetworkSpec) -> None:
-        low = lower(new_spec, self.dt_s, self.seed)
+        low = lower(new_spec, self.dt_s, self.seed, connect=False)
         old = self._pops[label]
         new = _make_population(low.populations[label], self.dt_s, *self._made)
         for name in self._DYNAMIC:
