@@ -6,6 +6,7 @@ serialised form use plain floats in SI (seconds, volts, amperes, farads, siemens
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -83,26 +84,42 @@ _DIMENSION_WORDS = {
 }
 
 
+# The SI base units, in which any other dimension is written (Brian2's repr of a Dimension,
+# "metre ** 2 * kilogram * second ** -4 * amp ** -1"): the unit of a user's own state
+# variable (an equation cell's "u : volt/second/second") still has a name in a spec's JSON.
+_BASE_UNITS = {"metre", "kilogram", "second", "amp", "kelvin", "mole", "candela"}
+_BASE_PRODUCT = re.compile(r"^\w+( \*\* -?\d+(\.\d+)?)?( \* \w+( \*\* -?\d+(\.\d+)?)?)*$")
+
+
 def si_unit_name(unit: Any) -> str:
-    """The name of the SI base unit with the dimensions of ``unit`` ("second", "volt", ...)."""
+    """The name of the SI unit with the dimensions of ``unit``: "second", "volt", ... or,
+    for a dimension without a name here, a product of SI base units
+    ("second ** -1 * amp")."""
     dim = get_dimensions(unit)
     for name, ref in _NAMED_UNITS.items():
         if get_dimensions(ref) is dim:
             return name
-    raise ValueError(f"no named SI unit with the dimensions of {unit!r}")
+    return repr(dim)
 
 
 def unit_from_name(name: str) -> Any:
     """Inverse of :func:`si_unit_name`."""
-    try:
+    if name in _NAMED_UNITS:
         return _NAMED_UNITS[name]
-    except KeyError:
-        raise ValueError(f"unknown unit name {name!r}; known: {sorted(_NAMED_UNITS)}") from None
+    words = set(re.findall(r"[A-Za-z_]\w*", name))
+    if words and words <= _BASE_UNITS and _BASE_PRODUCT.match(name):
+        import brian2
+
+        namespace = {w: getattr(brian2, w) for w in words}
+        return eval(name, {"__builtins__": {}}, namespace)  # a checked product of units
+    raise ValueError(f"unknown unit name {name!r}; known: {sorted(_NAMED_UNITS)} or a "
+                     f"product of SI base units {sorted(_BASE_UNITS)}")
 
 
 def dimension_name(unit: Any) -> str:
     """Words for the dimension of ``unit``, for error messages ("a time", "a current")."""
-    return _DIMENSION_WORDS[si_unit_name(unit)]
+    name = si_unit_name(unit)
+    return _DIMENSION_WORDS.get(name, f"a quantity in {name}")
 
 
 def _dimensions_of(value: Any) -> Dimension:

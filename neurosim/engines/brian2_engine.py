@@ -53,10 +53,12 @@ from neurosim.engines.base import (
     synapse_values,
     weight_matrix,
 )
-from neurosim.engines.cellgen import brian2_declaration, param_declarations
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.injection import CurrentPlan
-from neurosim.engines.lif import refractory_steps_per_neuron, step_constants_per_neuron
+from neurosim.engines.lif import (
+    frozen_steps,
+    step_constants_per_neuron,
+)
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     IF_curr_exp,
@@ -70,7 +72,12 @@ from neurosim.network import (
     STDPMechanism,
     TsodyksMarkramSynapse,
 )
-from neurosim.network.cells import WEIGHT_SI_UNITS, brian2_name
+from neurosim.network.cells import (
+    WEIGHT_SI_UNITS,
+    brian2_declaration,
+    brian2_name,
+    param_declarations,
+)
 from neurosim.random import SeedLike, as_seed_sequence
 from neurosim.timegrid import time_step, time_steps
 from neurosim.units import Quantity, ms, second, si_unit_name, to_si
@@ -155,8 +162,8 @@ def _declared_group(pop: Population, ctx: _Context) -> Any:
         name=_safe(f"pop_{pop.label}"), namespace={},
     )
     si = _set_params(group, pop, ctx.seed)
-    if cell.refractory == "tau_refrac":
-        steps = refractory_steps_per_neuron(si["tau_refrac"], ctx.dt_s)
+    steps = frozen_steps(cell, si, ctx.dt_s)
+    if steps is not None:
         # Brian2 counts the refractory period from the spike's own step; sPyNNaker freezes V
         # for `steps` ticks after it. Brian2 starts lastspike at -1e4 s: nobody starts
         # refractory.
@@ -581,8 +588,8 @@ class Brian2Simulation(Simulation):
         pop = new_spec.population(label)
         group = self._ctx.groups[label]
         si = _set_params(group, pop, self._ctx.seed)
-        if pop.celltype.refractory == "tau_refrac":
-            steps = refractory_steps_per_neuron(si["tau_refrac"], self.dt_s)
+        steps = frozen_steps(pop.celltype, si, self.dt_s)
+        if steps is not None:
             group.refractory_period = (steps + 1) * self.dt_s * second
         if label in self._ctx.current_base:  # the i_offset the current sources add to
             self._ctx.current_base[label] = si["i_offset"]

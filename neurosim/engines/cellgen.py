@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from neurosim.network.cells import CellType, brian2_name
+from neurosim.network.cells import CellType, brian2_declaration, brian2_name
 
 __all__ = ["CellProgram", "cell_program", "numba_functions", "numpy_functions"]
 
@@ -74,6 +74,20 @@ class CellProgram:
     refractory: str
     threshold: str
     reset: tuple[str, ...]
+    subexpressions: tuple[tuple[str, str], ...] = ()
+
+    def defining(self, statement: str, target: bool = False) -> list[str]:
+        """The subexpression statements ``statement`` needs before it (all of them, in
+        dependency order, when it reads any: Brian2 recomputes them as the reset goes)."""
+        if not self.subexpressions:
+            return []
+        rhs = statement.split("=", 1)[1] if target else statement
+        names = {node.id for node in ast.walk(ast.parse(rhs.strip()))
+                 if isinstance(node, ast.Name)}
+        needed = {n for n, _ in self.subexpressions} & names
+        if not needed:
+            return []
+        return [f"{n} = {e}" for n, e in self.subexpressions]
 
 
 def param_rows(cell: CellType) -> tuple[tuple[str, str], ...]:
@@ -86,7 +100,7 @@ def param_rows(cell: CellType) -> tuple[tuple[str, str], ...]:
 def cell_program(cell_type: type[CellType]) -> CellProgram:
     """The program of a cell type, read from the NeuronGroup Brian2 builds from it."""
     import brian2 as b2
-    from brian2.equations.equations import DIFFERENTIAL_EQUATION
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION, SUBEXPRESSION
 
     cell = cell_type()
     names = param_rows(cell)
@@ -100,15 +114,16 @@ def cell_program(cell_type: type[CellType]) -> CellProgram:
     updater.update_abstract_code(run_namespace={})
     lines = [ln.strip() for ln in updater.abstract_code.splitlines() if ln.strip()]
     kind = "none"
+    timed = cell_type.refractory_parameter() is not None
     if lines and lines[0].startswith("not_refractory"):
         first = lines.pop(0)
-        if cell.refractory == "tau_refrac":
+        if timed:
             kind = "time"
         else:
             kind = "condition"
             lines.insert(0, first)
     elif cell.refractory:
-        kind = "time" if cell.refractory == "tau_refrac" else "condition"
+        kind = "time" if timed else "condition"
     thresholder = group.thresholder["spike"]
     thresholder.update_abstract_code(run_namespace={})
     threshold = thresholder.abstract_code.split("=", 1)[1].strip()
@@ -118,35 +133,22 @@ def cell_program(cell_type: type[CellType]) -> CellProgram:
         if eq.type == DIFFERENTIAL_EQUATION and "unless refractory" in eq.flags)
     state = tuple(cell.state)
     params = tuple(b2n for _, b2n in names)
-    known = set(state) | set(params) | {"dt", "t", "not_refractory"}
+    # subexpressions the threshold, the reset or the refractory condition read (Brian2
+    # substitutes them into the state update itself), in an order that defines each
+    # before its use
+    subexpressions = tuple((eq.varname, str(eq.expr)) for eq in group.equations.ordered
+                           if eq.type == SUBEXPRESSION)
+    known = (set(state) | set(params) | {"dt", "t", "not_refractory"}
+             | {name for name, _ in subexpressions})
+    update = [_si_constants(ln, known) for ln in lines]
+    if kind == "condition" and subexpressions:
+        update[0:0] = [_si_constants(f"{n} = {e}", known) for n, e in subexpressions]
     return CellProgram(
         name=cell_type.__name__, state=state, params=params,
-        update=tuple(_si_constants(ln, known) for ln in lines), conditional=conditional,
+        update=tuple(update), conditional=conditional,
         refractory=kind, threshold=_si_constants(threshold, known),
-        reset=tuple(_si_constants(ln, known) for ln in reset))
-
-
-def param_declarations(cell: CellType) -> str:
-    """``name : unit (constant)`` for every parameter of a cell type (one value per neuron),
-    under its Brian2 name."""
-    from neurosim.units import si_unit_name
-
-    return "\n".join(f"{brian2_name(f.name)} : {si_unit_name(f.metadata['unit'])} (constant)"
-                     for f in dataclasses.fields(cell) if f.metadata.get("unit") is not None)
-
-
-def brian2_declaration(cell: CellType) -> tuple[str, Any]:
-    """The equations (with the parameters declared) and the ``refractory`` argument of the
-    NeuronGroup that runs a declared cell type: what the Brian2 engine builds and what the
-    array engines generate their code from."""
-    eqs = cell.equations + "\n" + param_declarations(cell)
-    refractory: Any = False
-    if cell.refractory == "tau_refrac":
-        eqs += "\nrefractory_period : second (constant)"
-        refractory = "refractory_period"
-    elif cell.refractory:
-        refractory = cell.refractory
-    return eqs, refractory
+        reset=tuple(_si_constants(ln, known) for ln in reset),
+        subexpressions=tuple((n, _si_constants(e, known)) for n, e in subexpressions))
 
 
 class _Units(ast.NodeTransformer):
@@ -225,7 +227,8 @@ def _numba_source(prog: CellProgram) -> str:
         else:
             body.append(stmt)
     stores = [f"__S[{r}, __j] = {x}" for r, x in enumerate(prog.state)]
-    reset = list(prog.reset) + stores
+    reset = [s for stmt in prog.reset for s in (*prog.defining(stmt, True), stmt)] + stores
+    before_threshold = prog.defining(prog.threshold)
     return f'''"""Generated by neurosim.engines.cellgen from the declaration of {prog.name}."""
 import numpy as np
 from numba import njit
@@ -249,7 +252,7 @@ def update(__lo, __hi, __k, dt, __S, __P, __last, __ticks, __nr):
 def spike(__lo, __hi, __k, __S, __P, __last, __nr, __out, __c):
     for __j in range(__lo, __hi):
 {_indent(loads, 8)}        not_refractory = __nr[__j] != 0
-        if {prog.threshold}:
+{_indent(before_threshold, 8)}        if {prog.threshold}:
 {_indent(reset, 12)}            __last[__j] = __k
             __nr[__j] = 0
             __out[__c] = __j
@@ -309,7 +312,9 @@ def numpy_functions(cell_type: type[CellType]) -> tuple[Any, Any]:
     sub_loads += [f"{p} = P[{r}, idx]" for r, p in enumerate(prog.params)]
     sub_stores = [f"S[{r}, idx] = {x}" for r, x in enumerate(prog.state)]
     threshold = _vectorised(prog.threshold)
-    reset = [_vectorised(s) for s in prog.reset]
+    loads += [_vectorised(s) for s in prog.defining(prog.threshold)]
+    reset = [_vectorised(s) for stmt in prog.reset
+             for s in (*prog.defining(stmt, True), stmt)]
     source = f'''
 def update(k, dt, S, P, last_spike, refrac_ticks, not_ref):
     t = k * dt

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from neurosim.engines.lif import refractory_steps_per_neuron
+from neurosim.engines.lif import frozen_steps
 from neurosim.errors import ParameterError
 
 __all__ = ["GeneratedCells"]
@@ -95,8 +95,9 @@ class GeneratedCells:
                 signs[a:b] = rec.sign
             if "i_offset" in prog.params:
                 self.ioff_row[a:b] = prog.params.index("i_offset")
-            if cell.refractory == "tau_refrac":
-                refrac_ticks[a:b] = refractory_steps_per_neuron(si["tau_refrac"], self.dt_s)
+            ticks = frozen_steps(cell, si, self.dt_s)
+            if ticks is not None:
+                refrac_ticks[a:b] = ticks
             if not np.all(np.isfinite(self.S[:, a:b])):
                 raise ParameterError("initial_values", pop.label, "finite initial values",
                                      f"population {pop.label!r}")

@@ -12,6 +12,7 @@ integrate on their own (reference, Numba): one place for the formulas.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -67,3 +68,19 @@ def refractory_steps_per_neuron(tau_refrac_s: np.ndarray, dt_s: float) -> np.nda
     values, inverse = np.unique(np.asarray(tau_refrac_s, dtype=float), return_inverse=True)
     steps = np.array([refractory_steps(float(v), dt_s) for v in values], dtype=np.int64)
     return steps[np.asarray(inverse).reshape(-1)]
+
+
+def frozen_steps(cell: Any, si: dict[str, np.ndarray], dt_s: float) -> np.ndarray | None:
+    """Steps each neuron of ``cell``'s type stays frozen after its spike step (the kernels'
+    ``k - last_spike >= ticks + 1``), or None when the cell has no refractory period in a
+    parameter. PyNN's standard cells round as sPyNNaker (:func:`refractory_steps`); equation
+    cells as Brian2, whose ``timestep(refractory, dt)`` counts the spike step itself."""
+    name = cell.refractory_parameter()
+    if name is None:
+        return None
+    values = np.asarray(si[name], dtype=float)
+    if cell.refractory_rounding == "brian2":
+        # brian2.core.functions.timestep: int((t + 1e-3 dt)/dt)
+        ticks = np.floor((values + 1e-3 * dt_s) / dt_s).astype(np.int64)
+        return np.atleast_1d(np.maximum(ticks - 1, 0))
+    return np.atleast_1d(refractory_steps_per_neuron(values, dt_s))

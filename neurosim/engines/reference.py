@@ -33,7 +33,10 @@ from neurosim.engines.base import (
     weight_matrix,
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
-from neurosim.engines.lif import refractory_steps_per_neuron, step_constants_per_neuron
+from neurosim.engines.lif import (
+    frozen_steps,
+    step_constants_per_neuron,
+)
 from neurosim.engines.lowering import lower
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.network import (
@@ -155,9 +158,10 @@ class _GeneratedPopulation:
         si = pop.params
         self.P = np.array([np.full(n, si[f]) for f, _ in param_rows(cell)]).reshape(-1, n)
         self.last_spike = np.full(n, -(10**9), dtype=np.int64)
-        ticks = (refractory_steps_per_neuron(si["tau_refrac"], dt)
-                 if cell.refractory == "tau_refrac" else 0)
-        self.refrac_ticks = np.full(n, ticks, dtype=np.int64)
+        ticks = frozen_steps(cell, si, dt)
+        self.refrac_ticks = np.zeros(n, dtype=np.int64)
+        if ticks is not None:
+            self.refrac_ticks[:] = ticks
         self.not_ref = np.ones(n, np.uint8)
         #: the step's summed input per receptor, in declaration order
         self.inputs = [np.zeros(n) for _ in cell.receptors]

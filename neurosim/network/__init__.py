@@ -32,6 +32,7 @@ from neurosim.network.current_sources import (
     StepCurrentSource,
 )
 from neurosim.network.distributions import RandomDistribution
+from neurosim.network.equation_cell import EquationCell, equation_cell
 from neurosim.network.spec import (
     NetworkSpec,
     Population,
@@ -63,6 +64,7 @@ __all__ = [
     "DCSource",
     "EIF_cond_alpha_isfa_ista",
     "EIF_cond_exp_isfa_ista",
+    "EquationCell",
     "FixedNumberPost",
     "FixedNumberPre",
     "FixedProbability",
@@ -94,5 +96,6 @@ __all__ = [
     "View",
     "add_spike_times",
     "cell_type_class",
+    "equation_cell",
     "point_neuron",
 ]

@@ -69,7 +69,9 @@ __all__ = [
     "Receptor",
     "StandardCell",
     "StateVariable",
+    "brian2_declaration",
     "brian2_name",
+    "param_declarations",
 ]
 
 _POS_TIME = {"low": 0 * ms, "low_open": True}
@@ -173,6 +175,11 @@ class CellType(Params):
     refractory: ClassVar[str | None] = "tau_refrac"
     #: Brian2's integration method for the equations.
     method: ClassVar[str] = "exact"
+    #: How a refractory period in a parameter becomes whole steps: "spinnaker" (PyNN's
+    #: standard cells: V frozen for ceil(tau_refrac/dt) steps after the spike step, as
+    #: sPyNNaker) or "brian2" (equation cells: Brian2's own ``timestep(refractory, dt)``
+    #: steps counted from the spike step).
+    refractory_rounding: ClassVar[str] = "spinnaker"
     #: Whether sPyNNaker has this cell type (integration="spinnaker", the board, export).
     on_spinnaker: ClassVar[bool] = False
 
@@ -194,6 +201,13 @@ class CellType(Params):
     def state_unit(cls, name: str) -> Any:
         """The Brian2 unit of state variable ``name``."""
         return unit_from_name(cls.state[name].unit)
+
+    @classmethod
+    def refractory_parameter(cls) -> str | None:
+        """The parameter holding the refractory period, or None when the cell has none or
+        is held refractory by a condition."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls.refractory if cls.refractory in fields else None
 
     @classmethod
     def receptor_target(cls, receptor: str) -> Receptor:
@@ -257,6 +271,27 @@ class CellType(Params):
                 kwargs[name] = (np.asarray(value, dtype=float) if isinstance(value, list)
                                 else value) * unit_from_name(d["unit"])
         return cls(**kwargs)
+
+
+def param_declarations(cell: CellType) -> str:
+    """``name : unit (constant)`` for every parameter of a cell type (one value per neuron),
+    under its Brian2 name."""
+    return "\n".join(f"{brian2_name(f.name)} : {si_unit_name(f.metadata['unit'])} (constant)"
+                     for f in dataclasses.fields(cell) if f.metadata.get("unit") is not None)
+
+
+def brian2_declaration(cell: CellType) -> tuple[str, Any]:
+    """The equations (with the parameters declared) and the ``refractory`` argument of the
+    NeuronGroup that runs a declared cell type: what the Brian2 engine builds and what the
+    array engines generate their code from."""
+    eqs = cell.equations + "\n" + param_declarations(cell)
+    refractory: Any = False
+    if cell.refractory_parameter() is not None:
+        eqs += "\nrefractory_period : second (constant)"
+        refractory = "refractory_period"
+    elif cell.refractory:
+        refractory = cell.refractory
+    return eqs, refractory
 
 
 def _reset_below(cell: Any, threshold: str, owner: str | None = None) -> None:

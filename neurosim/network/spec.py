@@ -36,6 +36,7 @@ from neurosim.network.composed import cell_type_class
 from neurosim.network.connectors import CONNECTORS, Connector
 from neurosim.network.current_sources import CurrentSource
 from neurosim.network.distributions import RandomDistribution
+from neurosim.network.equation_cell import EquationCell, cell_type_from_declaration
 from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
 from neurosim.params import Quantity
 from neurosim.units import Hz, ms, require_quantity, second, to_si, unit_from_name
@@ -163,11 +164,15 @@ class Population:
         return np.broadcast_to(np.asarray(to_si(value), dtype=float), (self.size,)).copy()
 
     def to_dict(self) -> dict[str, Any]:
+        celltype: dict[str, Any] = {"type": type(self.celltype).__name__,
+                                    "params": self.celltype.to_dict()}
+        if isinstance(self.celltype, EquationCell):  # made at run time: carry its declaration
+            celltype["declaration"] = self.celltype.declaration
         return {
             "kind": "Population",
             "label": self.label,
             "size": int(self.size),
-            "celltype": {"type": type(self.celltype).__name__, "params": self.celltype.to_dict()},
+            "celltype": celltype,
             "initial_values": {k: (v.to_dict() if isinstance(v, RandomDistribution)
                                    else np.asarray(to_si(v), dtype=float).tolist())
                                for k, v in self.initial_values},
@@ -582,7 +587,9 @@ class NetworkSpec:
             raise SpecError(f"not a neurosim NetworkSpec: format {data.get('format')!r}")
         pops = []
         for d in data["populations"]:
-            cell = cell_type_class(d["celltype"]["type"]).from_dict(d["celltype"]["params"])
+            ctype = (cell_type_from_declaration(d["celltype"]["declaration"])
+                     if "declaration" in d["celltype"] else cell_type_class(d["celltype"]["type"]))
+            cell = ctype.from_dict(d["celltype"]["params"])
             init = {k: (RandomDistribution.from_dict(v) if isinstance(v, dict)
                         else np.asarray(v, dtype=float) * cell.state_unit(k))
                     for k, v in d["initial_values"].items()}
