@@ -18,6 +18,9 @@ EXPECTED = {
         "supervised P=4 M=25 r=0.2: m = 0.6",
         "largest deviation below d_c",
     ],
+    "custom_cells.ipynb": ["same raster on numba and brian2: True",
+                           "inter-spike intervals grow", "ParameterError: The 'model' parameter",
+                           "new defaults reuse them: True", "UnsupportedFeature: summed"],
     "elm_neuron.ipynb": ["sequential digits: test accuracy", "memory traces: m shape",
                          "tau_max =  1000 ms: accuracy", "accuracy vs tau_max done"],
     "sparsey_sdr.ipynb": [

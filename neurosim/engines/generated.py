@@ -78,6 +78,8 @@ class GeneratedCells:
         self.row_x = np.zeros((extra, n), np.int64)
         self.sign_x = np.zeros((extra, n))
         self.acc_x = np.zeros((extra, n))
+        #: bit r set: receptor r's target is flagged (unless refractory)
+        self.cond_mask = np.zeros(n, np.int64)
         for pop in self._init:
             a, b, cell, si = pop.start, pop.stop, pop.cell, pop.params
             prog = self.pops[pop.label][2]
@@ -93,6 +95,8 @@ class GeneratedCells:
                                 (self.row_x[r - 2], self.sign_x[r - 2]))
                 rows_[a:b] = prog.state.index(rec.target)
                 signs[a:b] = rec.sign
+                if rec.target in prog.conditional:
+                    self.cond_mask[a:b] |= 1 << r
             if "i_offset" in prog.params:
                 self.ioff_row[a:b] = prog.params.index("i_offset")
             ticks = frozen_steps(cell, si, self.dt_s)
@@ -102,7 +106,7 @@ class GeneratedCells:
                 raise ParameterError("initial_values", pop.label, "finite initial values",
                                      f"population {pop.label!r}")
 
-    def kernel_args(self) -> tuple[Any, Any, Any]:
+    def kernel_args(self) -> tuple[Any, Any, Any, Any]:
         """The generated cells' group of :func:`~neurosim.kernels.spiking.run_steps`'s
         arguments and the typed lists of their update and spike functions (the same objects
         every call: the arrays are updated in place)."""
@@ -111,14 +115,15 @@ class GeneratedCells:
         if self._args is None:
             self._args = (Group(self.S, self.P, self.not_ref, self.row_e, self.row_i,
                                 self.sign_e, self.sign_i, self.ioff_row, self.row_x,
-                                self.sign_x, self.acc_x),
+                                self.sign_x, self.acc_x, self.cond_mask),
                           *function_tables(tuple(self.types)))
         return self._args
 
 
 @functools.lru_cache(maxsize=64)
-def function_tables(cell_types: tuple[type, ...]) -> tuple[Any, Any]:
-    """Typed lists of the ``update`` and ``spike`` functions (first-class function types).
+def function_tables(cell_types: tuple[type, ...]) -> tuple[Any, Any, Any]:
+    """Typed lists of the ``update``, ``spike`` and ``reset`` functions (first-class
+    function types).
 
     A typed list, not a tuple: Numba types a tuple of functions anew on every call (about
     90 us, which CA3's short kernel calls would feel), a typed list by its cached type."""
@@ -126,14 +131,21 @@ def function_tables(cell_types: tuple[type, ...]) -> tuple[Any, Any]:
     from numba.core import sigutils
 
     from neurosim.engines.cellgen import numba_functions
-    from neurosim.kernels.spiking import SPIKE_SIG, UPDATE_SIG, no_spike, no_update
+    from neurosim.kernels.spiking import (
+        RESET_SIG,
+        SPIKE_SIG,
+        UPDATE_SIG,
+        no_reset,
+        no_spike,
+        no_update,
+    )
 
     fns = [numba_functions(t) for t in cell_types]
     out = []
-    for k, sig in enumerate((UPDATE_SIG, SPIKE_SIG)):
+    for k, sig in enumerate((UPDATE_SIG, SPIKE_SIG, RESET_SIG)):
         args, ret = sigutils.normalize_signature(sig)
         table = typed.List.empty_list(types.FunctionType(ret(*args)))
-        for pair in fns or [(no_update, no_spike)]:
-            table.append(pair[k])
+        for fn in fns or [(no_update, no_spike, no_reset)]:
+            table.append(fn[k])
         out.append(table)
-    return out[0], out[1]
+    return out[0], out[1], out[2]

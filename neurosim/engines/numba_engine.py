@@ -280,7 +280,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 else np.zeros(0, int))
         p, s, pp, tm, dev, cs = (self.par, self.syn, self.proj_par, self.tm_par, self.dev,
                                  self._currents)
-        cells, update, spike = self._gen.kernel_args()
+        cells, update, spike, reset = self._gen.kernel_args()
         return KernelArgs(
             k0, n_steps, self.dt_s,
             Neurons(self.kind, self.v, self.i_exc, self.i_inh, self.refrac_left,
@@ -305,7 +305,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                       self.probe_var, self.probe_every,
                       np.zeros((len(rows), self.probe_neurons.size)),
                       np.zeros(1, dtype=np.int64)),
-            update, spike,
+            update, spike, reset,
         )
 
     def _run_kernel(self, n_steps: int) -> int:

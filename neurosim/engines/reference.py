@@ -145,13 +145,15 @@ class _Population:
 class _GeneratedPopulation:
     """A population whose cell type runs the NumPy rendering of the code generated from its
     declaration (neurosim.engines.cellgen), in the Numba kernel's order: inputs of a step
-    are summed, then added to the receptors' target variables at the end of the step."""
+    are summed, then added to the receptors' target variables at the end of the step, and
+    the neurons that fired are reset after that (Brian2's thresholds, synapses, resets)."""
 
     def __init__(self, pop: Any, dt: float):
         from neurosim.engines.cellgen import cell_program, numpy_functions, param_rows
         cell = pop.cell
         self.prog = cell_program(type(cell))
-        self._update, self._spike = numpy_functions(type(cell))
+        self._update, self._spike, self._reset = numpy_functions(type(cell))
+        self._fired = np.zeros(0, dtype=np.int64)
         n = pop.size
         self.dt = dt
         self.S = np.array([pop.initial[name] for name in cell.state])
@@ -165,7 +167,10 @@ class _GeneratedPopulation:
         self.not_ref = np.ones(n, np.uint8)
         #: the step's summed input per receptor, in declaration order
         self.inputs = [np.zeros(n) for _ in cell.receptors]
-        self.targets = [(self.prog.state.index(rec.target), rec.sign)
+        # (row, sign, whether the target is flagged (unless refractory): no input then
+        # while refractory, as Brian2's conditional write)
+        self.targets = [(self.prog.state.index(rec.target), rec.sign,
+                         rec.target in self.prog.conditional)
                         for rec in cell.receptors.values()]
         self.ioff_row = (self.prog.params.index("i_offset") if "i_offset" in self.prog.params
                          else None)
@@ -186,16 +191,25 @@ class _GeneratedPopulation:
                      self.not_ref)
 
     def threshold(self, step: int) -> np.ndarray:
-        return self._spike(step, self.S, self.P, self.last_spike, self.not_ref)
+        self._fired = self._spike(step, self.S, self.P, self.last_spike, self.not_ref)
+        self._step = step
+        return self._fired
 
     def accumulator(self, receptor: int) -> np.ndarray:
         """Where the step's inputs to receptor ``receptor`` (its index) are summed."""
         return self.inputs[receptor]
 
     def end_step(self) -> None:
-        for acc, (row, sign) in zip(self.inputs, self.targets):
-            self.S[row] += sign * acc
+        for acc, (row, sign, conditional) in zip(self.inputs, self.targets):
+            if conditional:
+                free = self.not_ref != 0
+                self.S[row, free] += sign * acc[free]
+            else:
+                self.S[row] += sign * acc
             acc[:] = 0.0
+        if len(self._fired):
+            self._reset(self._step, self.S, self.P, self._fired)
+            self._fired = self._fired[:0]
 
     def get(self, variable: str) -> np.ndarray:
         return self.S[self.prog.state.index(variable)]

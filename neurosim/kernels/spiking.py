@@ -46,6 +46,7 @@ UPDATE_SIG = ("void(int64, int64, int64, float64, float64[:, ::1], float64[:, ::
               "int64[::1], int64[::1], uint8[::1])")
 SPIKE_SIG = ("int64(int64, int64, int64, float64[:, ::1], float64[:, ::1], int64[::1], "
              "uint8[::1], int64[::1], int64)")
+RESET_SIG = "void(int64, float64[:, ::1], float64[:, ::1], int64[::1], int64, int64)"
 
 
 @njit(UPDATE_SIG, cache=True)
@@ -58,6 +59,12 @@ def no_update(lo, hi, k, dt, S, P, last, ticks, nr):
 def no_spike(lo, hi, k, S, P, last, nr, out, c):
     """The spike function of a network without generated cell types (never called)."""
     return c
+
+
+@njit(RESET_SIG, cache=True)
+def no_reset(k, S, P, idx, c0, c1):
+    """The reset of a network without generated cell types (never called)."""
+    return
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -195,7 +202,7 @@ def _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau, 
 
 @njit(cache=True, error_model="numpy")  # no zero-division branch: divisions vectorise
 def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasticity,
-              recording, gen_update, gen_spike):
+              recording, gen_update, gen_spike, gen_reset):
     """Advance ``n_steps`` from step ``k0``; returns the number of steps done (fewer when
     the spike record is full, so the caller can grow it and call again). The groups are
     named tuples of :mod:`neurosim.kernels.spiking_args`, unpacked once here."""
@@ -203,7 +210,7 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
     (v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
      rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i) = params
     (gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
-     gen_row_x, gen_sign_x, gen_acc_x) = cells
+     gen_row_x, gen_sign_x, gen_acc_x, gen_cond) = cells
     n_extra = gen_acc_x.shape[0]
     src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base = devices
     row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx = synapses
@@ -220,6 +227,10 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
     # runs of neurons of one kind (populations are contiguous)
     seg_start, seg_stop, seg_kind = contiguous_runs(kind)
     n_seg = seg_start.shape[0]
+    # where each generated segment's spikes of the step lie in the ring slot: their reset
+    # comes after the step's synaptic input (Brian2's order: thresholds, synapses, resets)
+    gen_c0 = np.zeros(n_seg, np.int64)
+    gen_c1 = np.zeros(n_seg, np.int64)
     scratch_x = np.empty(n)
     scratch_ba = np.empty(n)
     inj = np.zeros(n)
@@ -301,8 +312,10 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
             if kd == KIND_SOURCE:
                 continue
             if kd >= KIND_GENERATED:
+                gen_c0[g] = c
                 c = gen_spike[kd - KIND_GENERATED](a, b, k, gen_S, gen_P, last_spike,
                                                    not_ref, ring_idx[slot], c)
+                gen_c1[g] = c
                 continue
             # unsigned indices: no wrap-around arithmetic on every access
             for j in range(np.uint64(a), np.uint64(b)):
@@ -426,17 +439,27 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
                     tm_x[sid] = xm * (1.0 - up)
                     tm_u[sid] = up
                     tm_last[sid] = t
-        # 7. generated cell types take the step's inputs into their receptor variables
+        # 7. generated cell types take the step's inputs into their receptor variables; a
+        # target flagged (unless refractory) takes none while the neuron is refractory
+        # (Brian2 writes such a variable only where not_refractory, the reset excepted)
         for g in range(n_seg):
             if seg_kind[g] >= KIND_GENERATED:
                 for j in range(seg_start[g], seg_stop[g]):
-                    gen_S[gen_row_e[j], j] += gen_sign_e[j] * i_exc[j]
-                    gen_S[gen_row_i[j], j] += gen_sign_i[j] * i_inh[j]
+                    free = not_ref[j] != 0
+                    m = gen_cond[j]
+                    if free or (m & 1) == 0:
+                        gen_S[gen_row_e[j], j] += gen_sign_e[j] * i_exc[j]
+                    if free or (m & 2) == 0:
+                        gen_S[gen_row_i[j], j] += gen_sign_i[j] * i_inh[j]
                     i_exc[j] = 0.0
                     i_inh[j] = 0.0
                     for q in range(n_extra):
-                        gen_S[gen_row_x[q, j], j] += gen_sign_x[q, j] * gen_acc_x[q, j]
+                        if free or (m >> (q + 2)) & 1 == 0:
+                            gen_S[gen_row_x[q, j], j] += gen_sign_x[q, j] * gen_acc_x[q, j]
                         gen_acc_x[q, j] = 0.0
+                if gen_c1[g] > gen_c0[g]:
+                    gen_reset[seg_kind[g] - KIND_GENERATED](k, gen_S, gen_P, ring_idx[slot],
+                                                            gen_c0[g], gen_c1[g])
     return n_steps
 
 
@@ -485,10 +508,11 @@ def _apply(nw, sids, r, w_min, w_max, dev_on, dev_levels, dev_n_levels, dev_up, 
 
 
 def run_steps_reference(k0, n_steps, dt, neurons, params, cells, devices, synapses,
-                        plasticity, recording, gen_update, gen_spike):
+                        plasticity, recording, gen_update, gen_spike, gen_reset):
     """NumPy twin of :func:`run_steps`: the same groups, the same in-place updates, written
     with whole-array operations per step (slow; for tests on small inputs)."""
     return _run_steps_flat(k0, n_steps, dt, *neurons, *params, *cells, gen_update, gen_spike,
+                           gen_reset,
                            *devices, *synapses, *plasticity, *recording)
 
 
@@ -498,8 +522,8 @@ def _run_steps_flat(
     v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
     rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i,
     gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
-    gen_row_x, gen_sign_x, gen_acc_x,
-    gen_update, gen_spike,
+    gen_row_x, gen_sign_x, gen_acc_x, gen_cond,
+    gen_update, gen_spike, gen_reset,
     src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base,
     row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx,
     proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses, apre,
@@ -653,12 +677,14 @@ def _run_steps_flat(
             tm_x[sids] = xm * (1.0 - up)
             tm_u[sids] = up
             tm_last[sids] = t
-        cols = np.flatnonzero(is_gen)
-        gen_S[gen_row_e[cols], cols] += gen_sign_e[cols] * i_exc[cols]
-        gen_S[gen_row_i[cols], cols] += gen_sign_i[cols] * i_inh[cols]
-        i_exc[cols] = 0.0
-        i_inh[cols] = 0.0
-        for q in range(gen_acc_x.shape[0]):
-            gen_S[gen_row_x[q, cols], cols] += gen_sign_x[q, cols] * gen_acc_x[q, cols]
-            gen_acc_x[q, cols] = 0.0
+        free = not_ref != 0
+        for r, (rows, signs, acc) in enumerate(
+                [(gen_row_e, gen_sign_e, i_exc), (gen_row_i, gen_sign_i, i_inh)]
+                + [(gen_row_x[q], gen_sign_x[q], gen_acc_x[q])
+                   for q in range(gen_acc_x.shape[0])]):
+            cols = np.flatnonzero(is_gen & (free | ((gen_cond >> r) & 1 == 0)))
+            gen_S[rows[cols], cols] += signs[cols] * acc[cols]
+            acc[is_gen] = 0.0
+        for (_, _, g), fired_g in zip(gen_runs, gen_fired):  # resets after the input
+            gen_reset[g](k, gen_S, gen_P, fired_g, 0, len(fired_g))
     return n_steps

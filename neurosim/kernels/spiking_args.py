@@ -38,7 +38,8 @@ CellParameters = namedtuple(
 #: ``row_x[q, neuron]``, signs ``sign_x`` and the step's summed inputs ``acc_x`` (shape
 #: (0, N) when no cell type has more than two receptors).
 GeneratedCells = namedtuple("GeneratedCells",
-                            "S P not_ref row_e row_i sign_e sign_i ioff_row row_x sign_x acc_x")
+                            "S P not_ref row_e row_i sign_e sign_i ioff_row row_x sign_x acc_x "
+                            "cond_mask")
 
 #: PyNN's devices: the spike sources' sorted (step, neuron) schedule and its cursor; the
 #: current sources' values this call (step, source), their targets (CSR by source), the
@@ -74,7 +75,8 @@ Recording = namedtuple("Recording", "rec_step rec_idx rec_count probe_neurons pr
 
 #: Everything one call of the kernel takes, in its order.
 KernelArgs = namedtuple("KernelArgs", "k0 n_steps dt neurons params cells devices synapses "
-                                      "plasticity recording cell_update cell_spike")
+                                      "plasticity recording cell_update cell_spike "
+                                      "cell_reset")
 
 
 def flatten(args: KernelArgs) -> tuple:

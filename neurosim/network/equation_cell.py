@@ -146,7 +146,8 @@ def equation_cell(model: str, *, threshold: str, reset: str = "",
         the line.
     UnsupportedFeature
         Features only Brian2 itself runs (summed, linked or shared variables, ``xi``,
-        ``rand()``, the index ``i``): use the brian2 engine's own NeuronGroup.
+        ``rand()``, the index ``i``; a membrane current density ``Im``, which makes a
+        multi-compartment SpatialNeuron): use Brian2's own NeuronGroup or SpatialNeuron.
     """
     declaration = _declare(model, threshold, reset, refractory, method, parameters or {},
                            initial or {}, receptors or {}, name)
@@ -226,6 +227,11 @@ def _declare(model: str, threshold: str, reset: str, refractory: Any, method: st
             if flag in eq.flags:
                 raise UnsupportedFeature(f"{what} ({eq.varname} in {name})", "numba",
                                          "the brian2 engine with your own NeuronGroup")
+    im = eqs.get("Im")
+    if im is not None and im.dim == (b2.amp / b2.meter**2).dim:
+        # SpatialNeuron's membrane current density: a compartmental model
+        raise UnsupportedFeature(f"multi-compartment neurons (Im in {name})", "numba",
+                                 "the brian2 engine with your own SpatialNeuron")
     text = "\n".join([model, threshold, reset, refractory if isinstance(refractory, str)
                       else ""])
     for word, what in _BRIAN2_ONLY_NAMES.items():

@@ -14,7 +14,7 @@ from neurosim.units import ms, mV, nA, nS, pF
 __all__ = ["adaptive_lif", "adex", "izhikevich", "qif"]
 
 
-def adex(method: str = "rk2") -> type[EquationCell]:
+def adex(method: str = "rk2", name: str = "AdEx") -> type[EquationCell]:
     """Adaptive exponential integrate-and-fire neuron with exponential conductance synapses
     (Brette & Gerstner 2005, J Neurophysiol 94:3637, Table 1's defaults as PyNN's
     ``EIF_cond_exp_isfa_ista``; v frozen 0.2 ms after a spike, which at dt = 0.1 ms is
@@ -33,7 +33,7 @@ def adex(method: str = "rk2") -> type[EquationCell]:
                     "V_r": -70.6 * mV, "V_peak": -40 * mV, "E_e": 0 * mV, "E_i": -80 * mV,
                     "tau_e": 5 * ms, "tau_i": 5 * ms, "i_offset": 0 * nA},
         initial={"v": "E_L"}, receptors={"excitatory": "g_e", "inhibitory": "g_i"},
-        name="AdEx")
+        name=name)
 
 
 def izhikevich(method: str = "euler") -> type[EquationCell]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from neurosim.network.cells import IF_cond_exp
 from neurosim.network.connectors import FixedProbability
 from neurosim.network.distributions import RandomDistribution
@@ -9,7 +11,7 @@ from neurosim.network.spec import NetworkSpec, Population, Probe, Projection, Vi
 from neurosim.network.synapses import StaticSynapse
 from neurosim.units import ms, mV, nF, nS
 
-__all__ = ["vogels_abbott_coba"]
+__all__ = ["adex_coba", "vogels_abbott_coba"]
 
 
 def vogels_abbott_coba(n_neurons: int = 4000, p_connect: float = 0.02,
@@ -47,3 +49,30 @@ def vogels_abbott_coba(n_neurons: int = 4000, p_connect: float = 0.02,
     )
     probes = (Probe("P"),) + ((Probe("P", "v"),) if record_v else ())
     return NetworkSpec((pop,), (), projections, probes, name=f"coba_{n_neurons}")
+
+
+def adex_coba(cell: Any, n_neurons: int = 4000, p_connect: float = 0.02,
+              targets: tuple[str, str] = ("g_e", "g_i")) -> NetworkSpec:
+    """The Vogels-Abbott network of :func:`vogels_abbott_coba` (benchmark 1 of Brette et al.
+    2007) with adaptive exponential neurons: ``cell`` is an AdEx cell type instance
+    (:func:`neurosim.network.equation_examples.adex` or PyNN's
+    ``EIF_cond_exp_isfa_ista``) with the benchmark's membrane and synapses, ``targets`` its
+    conductance variables. Same connectivity, weights, delays and random initial states as
+    the COBA benchmark; activity is self-sustained."""
+    n_exc = round(0.8 * n_neurons)
+    g_e, g_i = targets
+    init = {"v": RandomDistribution("normal", mu=-65 * mV, sigma=5 * mV),
+            g_e: RandomDistribution("normal", mu=40 * nS, sigma=15 * nS),
+            g_i: RandomDistribution("normal", mu=200 * nS, sigma=120 * nS)}
+    pop = Population("P", n_neurons, cell, initial_values=init)
+    exc, inh = View("P", 0, n_exc), View("P", n_exc, n_neurons)
+    delay = 0.1 * ms
+    projections = (
+        Projection(exc, "P", FixedProbability(p_connect), StaticSynapse(weight=6 * nS,
+                                                                          delay=delay),
+                   "excitatory", label="exc->all"),
+        Projection(inh, "P", FixedProbability(p_connect), StaticSynapse(weight=67 * nS,
+                                                                          delay=delay),
+                   "inhibitory", label="inh->all"),
+    )
+    return NetworkSpec((pop,), (), projections, (Probe("P"),), name=f"adex_coba_{n_neurons}")

@@ -30,7 +30,7 @@ from neurosim.network import (
     equation_cell,
 )
 from neurosim.network import equation_examples as ex
-from neurosim.units import ms, mV, nA, nS, pF, to_si, uS
+from neurosim.units import ms, mV, nA, nF, nS, pF, to_si, uS
 
 METHODS = ("exact", "exponential_euler", "euler", "rk4")
 MODELS = {"adex": (ex.adex, 0.5 * nA), "izhikevich": (ex.izhikevich, 0.01 * nA),
@@ -181,6 +181,7 @@ def test_bad_equations_name_the_argument_and_the_line(kwargs, param, fragment):
     ("dv/dt = -v/tau : volt\nI_tot : amp (summed)", "summed"),
     ("dv/dt = -v/tau : volt\nv_ext : volt (linked)", "linked"),
     ("dv/dt = -v/tau : volt\nI_shared : amp (shared)", "shared"),
+    ("dv/dt = -v/tau : volt\nIm = -v/tau*uF/cm**2 : amp/meter**2", "multi-compartment"),
 ])
 def test_brian2_only_features_are_refused_naming_the_brian2_engine(model, what):
     with pytest.raises(UnsupportedFeature, match=f"{what}.*brian2 engine"):
@@ -225,7 +226,7 @@ def test_a_new_process_loads_the_cached_build_without_compiling():
         from neurosim.engines.cellgen import numba_functions
         from neurosim.network import equation_examples as ex
         t = time.perf_counter()
-        update, spike = numba_functions(ex.adex("euler"))
+        update, spike, _ = numba_functions(ex.adex("euler"))
         print("RESULT", time.perf_counter() - t, sum(update.stats.cache_hits.values()),
               sum(update.stats.cache_misses.values()), sum(spike.stats.cache_hits.values()))
     """)
@@ -235,3 +236,41 @@ def test_a_new_process_loads_the_cached_build_without_compiling():
     # the second process finds both functions in Numba's cache; 0.5 s: issue 18's target
     assert (int(hits), int(misses), int(spike_hits)) == (1, 0, 1), runs
     assert float(seconds) < 0.5, runs
+
+
+@pytest.mark.parametrize("cell", ["equations", "IF_curr_delta"])
+def test_input_while_refractory_follows_brian2(cell):
+    """Brian2 writes a variable flagged (unless refractory) only where the neuron is not
+    refractory (the reset excepted: NeuronGroup's conditional write), and resets after the
+    step's synaptic input: a voltage jump arriving in the spike's step or during the
+    refractory period is lost (as NEST's iaf_psc_delta by default), one after it counts."""
+    from neurosim.network import IF_curr_delta
+
+    if cell == "equations":
+        cls = equation_cell(
+            "dv/dt = (E_L - v + R*i_offset)/tau : volt (unless refractory)",
+            threshold="v > -50*mV", reset="v = -65*mV", refractory=2 * ms,
+            parameters={"E_L": -65 * mV, "R": 100 * mV / nA, "tau": 10 * ms,
+                        "i_offset": 0 * nA},
+            receptors={"excitatory": "v", "inhibitory": "-v"})
+        cells = cls(i_offset=np.linspace(0.1, 0.3, 20) * nA)
+    else:
+        cells = IF_curr_delta(tau_m=10 * ms, cm=0.1 * nF, tau_refrac=2 * ms,
+                              i_offset=np.linspace(0.1, 0.3, 20) * nA)
+    spec = NetworkSpec(
+        populations=(Population("p", 20, cells, {"v": -65 * mV}),),
+        sources=(SpikeSourceArray.from_times("s", [list(np.arange(10.0, 200.0, 25.0)) * ms]),),
+        projections=(Projection("s", "p", AllToAll(),
+                                StaticSynapse(weight=8 * mV, delay=1 * ms)),),
+        probes=(Probe("p", "spikes"), Probe("p", "v")))
+    want = _run("brian2", spec, codegen_target="numpy")
+    v = np.asarray(to_si(want["p.v"].values))
+    jumps = np.diff(v, axis=0)
+    # the net must exercise the case: some input lands on a refractory neuron (no jump at
+    # the input's step for a neuron that has just spiked)
+    input_steps = np.arange(109, 2000, 250)
+    held = [(s, j) for s in input_steps for j in range(20)
+            if v[s, j] == -0.065 and jumps[s, j] == 0.0]
+    assert held, "no input arrived during a refractory period"
+    for engine in ("numba", "reference"):
+        _assert_same(_run(engine, spec), want, pops=("p",), tol=1e-15)
