@@ -141,7 +141,8 @@ def cell_program(cell_type: type[CellType]) -> CellProgram:
     known = (set(state) | set(params) | {"dt", "t", "not_refractory"}
              | {name for name, _ in subexpressions})
     update = [_si_constants(ln, known) for ln in lines]
-    if kind == "condition" and subexpressions:
+    if kind == "condition" and _names(update[0]) & {n for n, _ in subexpressions}:
+        # the condition reads subexpressions: define them (all, in order) before it
         update[0:0] = [_si_constants(f"{n} = {e}", known) for n, e in subexpressions]
     return CellProgram(
         name=cell_type.__name__, state=state, params=params,
@@ -208,6 +209,141 @@ def _indent(lines: list[str], n: int) -> str:
     return "".join(" " * n + ln + "\n" for ln in lines)
 
 
+class _HoistExp(ast.NodeTransformer):
+    """``exp(a)`` becomes a name ``__eN``; the argument is recorded (inner calls first)."""
+
+    def __init__(self, start: int):
+        self.calls: list[tuple[int, str]] = []
+        self.next = start
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "exp" and len(node.args) == 1:
+            n = self.next
+            self.next += 1
+            self.calls.append((n, ast.unparse(node.args[0])))
+            return ast.copy_location(ast.Name(f"__e{n}", ast.Load()), node)
+        return node
+
+
+def _names(code: str) -> set[str]:
+    return {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+
+
+#: Neurons per block of a staged update: its scratch rows stay in the L1 cache.
+_BLOCK = 256
+
+
+def _staged_update(prog: CellProgram) -> str | None:
+    """The body of ``update`` split into loops at each ``exp`` (None when the program does
+    not fit the scheme: then one loop does everything).
+
+    ``exp`` is a libm call LLVM cannot vectorise, and one call in a loop keeps the whole
+    loop scalar. Here every ``exp`` argument is computed in a loop of its own statements,
+    the exps in a loop of their own, the rest after: the other loops vectorise (divisions
+    and products are IEEE-exact in SIMD lanes too, so every float is what the single loop
+    gives). Values that cross loops live in scratch rows ``__T``, per block of neurons."""
+    ops: list[tuple[str, Any]] = []  # ("stmt", code) or ("exp", n)
+    n_exp = 0
+    for stmt in prog.update:
+        target, expr = (s.strip() for s in stmt.split("=", 1))
+        hoist = _HoistExp(n_exp)
+        tree = hoist.visit(ast.parse(expr, mode="eval"))
+        n_exp = hoist.next
+        for n, arg in hoist.calls:
+            ops += [("stmt", f"__a{n} = {arg}"), ("exp", n)]
+        ops.append(("stmt", f"{target} = {ast.unparse(tree)}"))
+    if n_exp == 0:
+        return None
+    stages: list[list[str] | int] = [[]]
+    for kind, item in ops:
+        if kind == "exp":
+            stages.append(item)
+            stages.append([])
+        else:
+            stages[-1].append(item)  # type: ignore[union-attr]
+    stages = [s for s in stages if s != []]
+    state = set(prog.state)
+    last_stage = max(k for k, s in enumerate(stages) if isinstance(s, list))
+    temps: list[str] = []
+    for k, stage in enumerate(stages):
+        if isinstance(stage, int):
+            temps += [f"__a{stage}", f"__e{stage}"]
+            continue
+        for stmt in stage:
+            target = stmt.split("=", 1)[0].strip()
+            if target in state and k != last_stage:
+                return None  # a state variable written before the end: keep one loop
+            if target == "not_refractory" and k != 0:
+                return None
+            if target not in state and target != "not_refractory" and target not in temps:
+                temps.append(target)
+    # booleans other than not_refractory cannot live in the float scratch rows
+    for stage in stages:
+        for stmt in stage if isinstance(stage, list) else []:
+            target, expr = (s.strip() for s in stmt.split("=", 1))
+            top = ast.parse(expr, mode="eval").body
+            boolean = isinstance(top, ast.Compare | ast.BoolOp) or (
+                isinstance(top, ast.UnaryOp) and isinstance(top.op, ast.Not))
+            if boolean and target != "not_refractory":
+                return None
+    row = {name: r for r, name in enumerate(temps)}
+    # the names each stage reads: a value goes to its scratch row only if a later stage
+    # reads it
+    reads = [{f"__a{s}"} if isinstance(s, int) else _names("\n".join(s)) for s in stages]
+    later = [set().union(*reads[k + 1:]) for k in range(len(stages))]
+    out = [f"__T = np.empty(({len(temps)}, {_BLOCK}))",
+           f"for __b0 in range(__lo, __hi, {_BLOCK}):",
+           f"    __b1 = min(__b0 + {_BLOCK}, __hi)",
+           "    __m = __b1 - __b0",
+           "    __nrs = __nr[__b0:__b1]"]
+    out += [f"    __s{r} = __S[{r}, __b0:__b1]" for r in range(len(prog.state))]
+    out += [f"    __p{r} = __P[{r}, __b0:__b1]" for r in range(len(prog.params))]
+    out += [f"    __t{r} = __T[{r}, :__m]" for r in range(len(temps))]
+    if prog.refractory == "time":
+        out += ["    __lasts = __last[__b0:__b1]", "    __tickss = __ticks[__b0:__b1]"]
+    defined: set[str] = set()
+    for k, stage in enumerate(stages):
+        out.append("    for __j in range(__m):")
+        body: list[str] = []
+        if isinstance(stage, int):
+            body.append(f"__t{row[f'__e{stage}']}[__j] = exp(__t{row[f'__a{stage}']}[__j])")
+            defined.add(f"__e{stage}")
+            out += _indent(body, 8).splitlines()
+            continue
+        code = "\n".join(stage)
+        used = _names(code)
+        if k == last_stage:
+            used |= {x for x in prog.state}
+        if k == 0:
+            if prog.refractory == "time":
+                body.append("not_refractory = __k - __lasts[__j] >= __tickss[__j] + 1")
+            elif prog.refractory == "condition":
+                body.append("not_refractory = __nrs[__j] != 0")
+            else:
+                body.append("not_refractory = True")
+        elif "not_refractory" in used or k == last_stage:
+            body.append("not_refractory = __nrs[__j] != 0")
+        body += [f"{x} = __s{r}[__j]" for r, x in enumerate(prog.state) if x in used]
+        body += [f"{p} = __p{r}[__j]" for r, p in enumerate(prog.params) if p in used]
+        body += [f"{x} = __t{row[x]}[__j]" for x in temps if x in used and x in defined]
+        assigned: list[str] = []
+        for stmt in stage:
+            target = stmt.split("=", 1)[0].strip()
+            body.append(f"if not_refractory: {stmt}" if target in prog.conditional else stmt)
+            assigned.append(target)
+        if k == 0:
+            body.append("__nrs[__j] = 1 if not_refractory else 0")
+        for x in assigned:
+            if x in row and x in later[k]:
+                body.append(f"__t{row[x]}[__j] = {x}")
+                defined.add(x)
+        if k == last_stage:
+            body += [f"__s{r}[__j] = {x}" for r, x in enumerate(prog.state) if x in assigned]
+        out += _indent(body, 8).splitlines()
+    return "\n".join(out)
+
+
 def _numba_source(prog: CellProgram) -> str:
     # Locals of the generated code start with "__": a cell's own names (Izhikevich's a, b,
     # c, d) can never shadow them.
@@ -227,6 +363,13 @@ def _numba_source(prog: CellProgram) -> str:
         else:
             body.append(stmt)
     stores = [f"__S[{r}, __j] = {x}" for r, x in enumerate(prog.state)]
+    staged = _staged_update(prog)
+    if staged is None:
+        update_body = ("    for __j in range(__lo, __hi):\n"
+                       + _indent(loads + nr + body + stores, 8)
+                       + "        __nr[__j] = 1 if not_refractory else 0\n")
+    else:
+        update_body = _indent(staged.splitlines(), 4)
     reset = [s for stmt in prog.reset for s in (*prog.defining(stmt, True), stmt)] + stores
     before_threshold = prog.defining(prog.threshold)
     reset_loads = [ln.replace("__j]", "__i]") for ln in loads]
@@ -247,9 +390,7 @@ RESET_SIG = "void(int64, float64[:, ::1], float64[:, ::1], int64[::1], int64, in
 @njit(UPDATE_SIG, cache=True, error_model="numpy")
 def update(__lo, __hi, __k, dt, __S, __P, __last, __ticks, __nr):
     t = __k * dt
-    for __j in range(__lo, __hi):
-{_indent(loads + nr + body + stores, 8)}        __nr[__j] = 1 if not_refractory else 0
-
+{update_body}
 
 @njit(SPIKE_SIG, cache=True, error_model="numpy")
 def spike(__lo, __hi, __k, __S, __P, __last, __nr, __out, __c):

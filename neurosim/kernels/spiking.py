@@ -445,18 +445,24 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
         for g in range(n_seg):
             if seg_kind[g] >= KIND_GENERATED:
                 for j in range(seg_start[g], seg_stop[g]):
-                    free = not_ref[j] != 0
-                    m = gen_cond[j]
-                    if free or (m & 1) == 0:
-                        gen_S[gen_row_e[j], j] += gen_sign_e[j] * i_exc[j]
-                    if free or (m & 2) == 0:
-                        gen_S[gen_row_i[j], j] += gen_sign_i[j] * i_inh[j]
-                    i_exc[j] = 0.0
-                    i_inh[j] = 0.0
+                    # most neurons get no input in a step: adding 0.0 changes nothing
+                    ie = i_exc[j]
+                    ii = i_inh[j]
+                    if ie != 0.0 or ii != 0.0:
+                        free = not_ref[j] != 0
+                        m = gen_cond[j]
+                        if free or (m & 1) == 0:
+                            gen_S[gen_row_e[j], j] += gen_sign_e[j] * ie
+                        if free or (m & 2) == 0:
+                            gen_S[gen_row_i[j], j] += gen_sign_i[j] * ii
+                        i_exc[j] = 0.0
+                        i_inh[j] = 0.0
                     for q in range(n_extra):
-                        if free or (m >> (q + 2)) & 1 == 0:
-                            gen_S[gen_row_x[q, j], j] += gen_sign_x[q, j] * gen_acc_x[q, j]
-                        gen_acc_x[q, j] = 0.0
+                        ix = gen_acc_x[q, j]
+                        if ix != 0.0:
+                            if not_ref[j] != 0 or (gen_cond[j] >> (q + 2)) & 1 == 0:
+                                gen_S[gen_row_x[q, j], j] += gen_sign_x[q, j] * ix
+                            gen_acc_x[q, j] = 0.0
                 if gen_c1[g] > gen_c0[g]:
                     gen_reset[seg_kind[g] - KIND_GENERATED](k, gen_S, gen_P, ring_idx[slot],
                                                             gen_c0[g], gen_c1[g])
