@@ -105,15 +105,18 @@ def cell_arithmetic_s(cls, n: int, duration_ms: float) -> float:
     """Seconds the generated cell update alone takes for n neurons over the duration (no
     synapses, no threshold, no engine): the floor of any code that computes Brian2's
     arithmetic in Brian2's order, which bit-identical spikes require."""
-    from neurosim.engines.cellgen import cell_program, numba_functions, param_rows
+    from neurosim.engines.cellgen import cell_program, numba_module, param_rows
 
-    update = numba_functions(cls)[0]
+    module = numba_module(cls)
+    update = module.update
     cell = equation_cell_instance(cls)
     si = cell.to_si()
     prog = cell_program(cls)
     S = np.zeros((len(prog.state), n))
     S[prog.state.index("v")] = -60e-3
-    P = np.array([np.full(n, float(si[f])) for f, _ in param_rows(cell)])
+    P = np.array([np.full(n, float(si[f])) for f, _ in param_rows(cell)]
+                 + [np.zeros(n)] * module.N_CONSTANTS)
+    module.constants(P, 1e-4, 0, n)
     last = np.full(n, -(10**9), np.int64)
     ticks = np.zeros(n, np.int64)
     nr = np.ones(n, np.uint8)

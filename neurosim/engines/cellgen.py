@@ -210,18 +210,42 @@ def _indent(lines: list[str], n: int) -> str:
 
 
 class _HoistExp(ast.NodeTransformer):
-    """``exp(a)`` becomes a name ``__eN``; the argument is recorded (inner calls first)."""
+    """``exp(a)`` becomes a name ``__eN``; the argument is recorded (inner calls first).
 
-    def __init__(self, start: int):
+    An argument made of parameters and dt only (``exp(-dt/tau_syn)``) is the same every
+    step: it becomes a constant ``__cK``, computed once per parameter set into a row after
+    the parameters (``constants``, in the module). One that also reads not_refractory,
+    through Brian2's ``int(not_refractory)`` factor, takes two constants, for 0 and 1."""
+
+    def __init__(self, start: int, fixed: set[str], constants: dict[str, str]):
         self.calls: list[tuple[int, str]] = []
         self.next = start
+        self.fixed = fixed
+        self.constants = constants  # code -> constant name, shared by all statements
+
+    def _constant(self, arg: str) -> str:
+        if arg not in self.constants:
+            self.constants[arg] = f"__c{len(self.constants)}"
+        return self.constants[arg]
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         if isinstance(node.func, ast.Name) and node.func.id == "exp" and len(node.args) == 1:
+            arg = ast.unparse(node.args[0])
+            names = _names(arg)
+            if names <= self.fixed | set(self.constants.values()):
+                return ast.copy_location(
+                    ast.Name(self._constant(f"exp({arg})"), ast.Load()), node)
+            if names <= self.fixed | set(self.constants.values()) | {"not_refractory"}:
+                off = arg.replace("int(not_refractory)", "0")
+                on = arg.replace("int(not_refractory)", "1")
+                if "not_refractory" not in _names(off) | _names(on):
+                    pick = (f"({self._constant(f'exp({on})')} if not_refractory "
+                            f"else {self._constant(f'exp({off})')})")
+                    return ast.copy_location(ast.parse(pick, mode="eval").body, node)
             n = self.next
             self.next += 1
-            self.calls.append((n, ast.unparse(node.args[0])))
+            self.calls.append((n, arg))
             return ast.copy_location(ast.Name(f"__e{n}", ast.Load()), node)
         return node
 
@@ -234,7 +258,7 @@ def _names(code: str) -> set[str]:
 _BLOCK = 256
 
 
-def _staged_update(prog: CellProgram) -> str | None:
+def _staged_update(prog: CellProgram, constants: dict[str, str]) -> str | None:
     """The body of ``update`` split into loops at each ``exp`` (None when the program does
     not fit the scheme: then one loop does everything).
 
@@ -242,19 +266,26 @@ def _staged_update(prog: CellProgram) -> str | None:
     loop scalar. Here every ``exp`` argument is computed in a loop of its own statements,
     the exps in a loop of their own, the rest after: the other loops vectorise (divisions
     and products are IEEE-exact in SIMD lanes too, so every float is what the single loop
-    gives). Values that cross loops live in scratch rows ``__T``, per block of neurons."""
+    gives). Values that cross loops live in scratch rows ``__T``, per block of neurons.
+    Exps of parameters only are not computed per step at all (:class:`_HoistExp`):
+    ``constants`` receives them (code -> name)."""
     ops: list[tuple[str, Any]] = []  # ("stmt", code) or ("exp", n)
     n_exp = 0
+    # i_offset is rewritten every step by current sources: never part of a constant
+    fixed = (set(prog.params) - {"i_offset"}) | {"dt", "int"}
+    found: dict[str, str] = {}
     for stmt in prog.update:
         target, expr = (s.strip() for s in stmt.split("=", 1))
-        hoist = _HoistExp(n_exp)
+        hoist = _HoistExp(n_exp, fixed, found)
         tree = hoist.visit(ast.parse(expr, mode="eval"))
         n_exp = hoist.next
         for n, arg in hoist.calls:
             ops += [("stmt", f"__a{n} = {arg}"), ("exp", n)]
         ops.append(("stmt", f"{target} = {ast.unparse(tree)}"))
-    if n_exp == 0:
+    if n_exp == 0 and not found:
         return None
+    constants.update(found)
+    params = list(prog.params) + list(found.values())
     stages: list[list[str] | int] = [[]]
     for kind, item in ops:
         if kind == "exp":
@@ -262,7 +293,7 @@ def _staged_update(prog: CellProgram) -> str | None:
             stages.append([])
         else:
             stages[-1].append(item)  # type: ignore[union-attr]
-    stages = [s for s in stages if s != []]
+    stages = [s for s in stages if s != []] or [[]]
     state = set(prog.state)
     last_stage = max(k for k, s in enumerate(stages) if isinstance(s, list))
     temps: list[str] = []
@@ -298,7 +329,7 @@ def _staged_update(prog: CellProgram) -> str | None:
            "    __m = __b1 - __b0",
            "    __nrs = __nr[__b0:__b1]"]
     out += [f"    __s{r} = __S[{r}, __b0:__b1]" for r in range(len(prog.state))]
-    out += [f"    __p{r} = __P[{r}, __b0:__b1]" for r in range(len(prog.params))]
+    out += [f"    __p{r} = __P[{r}, __b0:__b1]" for r in range(len(params))]
     out += [f"    __t{r} = __T[{r}, :__m]" for r in range(len(temps))]
     if prog.refractory == "time":
         out += ["    __lasts = __last[__b0:__b1]", "    __tickss = __ticks[__b0:__b1]"]
@@ -325,7 +356,7 @@ def _staged_update(prog: CellProgram) -> str | None:
         elif "not_refractory" in used or k == last_stage:
             body.append("not_refractory = __nrs[__j] != 0")
         body += [f"{x} = __s{r}[__j]" for r, x in enumerate(prog.state) if x in used]
-        body += [f"{p} = __p{r}[__j]" for r, p in enumerate(prog.params) if p in used]
+        body += [f"{p} = __p{r}[__j]" for r, p in enumerate(params) if p in used]
         body += [f"{x} = __t{row[x]}[__j]" for x in temps if x in used and x in defined]
         assigned: list[str] = []
         for stmt in stage:
@@ -363,7 +394,8 @@ def _numba_source(prog: CellProgram) -> str:
         else:
             body.append(stmt)
     stores = [f"__S[{r}, __j] = {x}" for r, x in enumerate(prog.state)]
-    staged = _staged_update(prog)
+    constants: dict[str, str] = {}
+    staged = _staged_update(prog, constants)
     if staged is None:
         update_body = ("    for __j in range(__lo, __hi):\n"
                        + _indent(loads + nr + body + stores, 8)
@@ -374,6 +406,12 @@ def _numba_source(prog: CellProgram) -> str:
     before_threshold = prog.defining(prog.threshold)
     reset_loads = [ln.replace("__j]", "__i]") for ln in loads]
     reset_body = [ln.replace("__j]", "__i]") for ln in reset]
+    # the constant rows after the parameters, from the parameters (libm's exp, as the step)
+    crows = len(prog.params)
+    const_body = [f"{p} = __P[{r}, __j]" for r, p in enumerate(prog.params)
+                  if any(p in _names(code) for code in constants)]
+    const_body += [f"__P[{crows + k}, __j] = {code}" for k, code in enumerate(constants)]
+    const_body = const_body or ["pass"]
     return f'''"""Generated by neurosim.engines.cellgen from the declaration of {prog.name}."""
 import numpy as np
 from numba import njit
@@ -385,7 +423,16 @@ UPDATE_SIG = ("void(int64, int64, int64, float64, float64[:, ::1], float64[:, ::
 SPIKE_SIG = ("int64(int64, int64, int64, float64[:, ::1], float64[:, ::1], int64[::1], "
              "uint8[::1], int64[::1], int64)")
 RESET_SIG = "void(int64, float64[:, ::1], float64[:, ::1], int64[::1], int64, int64)"
+CONSTANTS_SIG = "void(float64[:, ::1], float64, int64, int64)"
 
+#: rows of constants (exps of parameters) after the parameter rows of P
+N_CONSTANTS = {len(constants)}
+
+
+@njit(CONSTANTS_SIG, cache=True, error_model="numpy")
+def constants(__P, dt, __lo, __hi):
+    for __j in range(__lo, __hi):
+{_indent(const_body, 8)}
 
 @njit(UPDATE_SIG, cache=True, error_model="numpy")
 def update(__lo, __hi, __k, dt, __S, __P, __last, __ticks, __nr):
@@ -417,6 +464,14 @@ def reset(__k, __S, __P, __idx, __c0, __c1):
 @functools.cache
 def numba_functions(cell_type: type[CellType]) -> tuple[Any, Any, Any]:
     """The compiled ``(update, spike, reset)`` of a cell type (cached on disk by Numba)."""
+    module = numba_module(cell_type)
+    return module.update, module.spike, module.reset
+
+
+@functools.cache
+def numba_module(cell_type: type[CellType]) -> Any:
+    """The generated module of a cell type: its functions, ``N_CONSTANTS`` and
+    ``constants(P, dt, lo, hi)``, which fills the constant rows after the parameters."""
     from neurosim.config import cache_dir
 
     source = _numba_source(cell_program(cell_type))
@@ -433,7 +488,7 @@ def numba_functions(cell_type: type[CellType]) -> tuple[Any, Any, Any]:
         module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
         sys.modules[name] = module
         spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.update, module.spike, module.reset
+    return module
 
 
 def _as_float(x: Any) -> np.ndarray:

@@ -59,11 +59,14 @@ class GeneratedCells:
     def build(self, refrac_ticks: np.ndarray) -> None:
         """Fill the arrays: initial state, parameters, receptor rows and signs, and the
         refractory period in steps (into the kernel's ``refrac_ticks``)."""
-        from neurosim.engines.cellgen import param_rows
+        from neurosim.engines.cellgen import numba_module, param_rows
 
         n = max(self.n, 1)
         rows = max([len(p.state) for *_, p in self.pops.values()] + [1])
-        prow = max([len(p.params) for *_, p in self.pops.values()] + [1])
+        # parameters, then the constants the generated code computes from them
+        modules = {t: numba_module(t) for t in self.types}
+        prow = max([len(self.pops[pop.label][2].params) + modules[type(pop.cell)].N_CONSTANTS
+                    for pop in self._init] + [1])
         self.S = np.zeros((rows, n))
         self.P = np.zeros((prow, n))
         self.not_ref = np.ones(n, np.uint8)  # Brian2 starts every neuron not refractory
@@ -87,6 +90,7 @@ class GeneratedCells:
                 self.S[r, a:b] = pop.initial[name]
             for r, (field, _) in enumerate(param_rows(cell)):
                 self.P[r, a:b] = si[field]
+            modules[type(cell)].constants(self.P, self.dt_s, a, b)
             # the receptors in declaration order: index 0 and 1 in row_e / row_i (the
             # standard cells' excitatory and inhibitory), 2 on in row_x
             for r, rec in enumerate(cell.receptors.values()):

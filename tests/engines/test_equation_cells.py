@@ -274,3 +274,30 @@ def test_input_while_refractory_follows_brian2(cell):
     assert held, "no input arrived during a refractory period"
     for engine in ("numba", "reference"):
         _assert_same(_run(engine, spec), want, pops=("p",), tol=1e-15)
+
+
+def test_exps_of_parameters_are_computed_once_and_follow_parameter_changes():
+    """The adaptive LIF's exact update is exps of parameters only (exp(-dt/tau_w), and
+    exp(-dt*int(not_refractory)/tau_m): one constant per value of the flag): the generated
+    step calls no exp, the constants sit after the parameters and are recomputed when a
+    parameter changes between runs; spikes stay Brian2's."""
+    import inspect
+
+    from neurosim.engines.cellgen import numba_module
+
+    cls = ex.adaptive_lif("exact")
+    module = numba_module(cls)
+    assert module.N_CONSTANTS >= 5
+    assert "exp(" not in inspect.getsource(module.update.py_func)
+    spec = _spec(cls, 0.3 * nA)
+    runs = {}
+    for engine in ("numba", "brian2"):
+        sim = get_engine(engine).build(spec, dt=0.1 * ms, seed=1)
+        sim.run(50 * ms)
+        sim.set_parameters("dc", tau_w=30 * ms, tau_m=12 * ms)
+        sim.run(150 * ms)
+        runs[engine] = sim.data
+    _assert_same(runs["numba"], runs["brian2"], tol=2e-15)
+    before = _run("numba", spec)
+    assert not np.array_equal(np.asarray(before["dc.spikes"].times),
+                              np.asarray(runs["numba"]["dc.spikes"].times))
