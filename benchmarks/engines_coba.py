@@ -18,41 +18,22 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 
 import numpy as np
+from timing import best_of, timed_run
 
-from neurosim.engines import get_engine
 from neurosim.network.examples import vogels_abbott_coba
-from neurosim.units import ms
 
 
 def run(engine: str, spec, duration_ms: float, **options) -> dict:
-    t0 = time.perf_counter()
-    sim = get_engine(engine, **options).build(spec, dt=0.1 * ms, seed=1)
-    t1 = time.perf_counter()
-    sim.run(duration_ms * ms, progress=False)
-    t2 = time.perf_counter()
-    spikes = sim.spikes("P")
+    out = timed_run(engine, spec, duration_ms, **options)
+    spikes = out["_spikes"]
     n = spec.populations[0].size
     n_exc = round(0.8 * n)
     seconds = duration_ms / 1e3
-    out = {"build_s": t1 - t0, "run_s": t2 - t1, "spikes": len(spikes),
-           "rate_exc_hz": float(np.sum(spikes.indices < n_exc) / n_exc / seconds),
-           "rate_inh_hz": float(np.sum(spikes.indices >= n_exc) / (n - n_exc) / seconds)}
-    timers = getattr(sim, "standalone_timers", None)
-    if timers:
-        out.update(timers)
-    out["_spikes"] = spikes
+    out["rate_exc_hz"] = float(np.sum(spikes.indices < n_exc) / n_exc / seconds)
+    out["rate_inh_hz"] = float(np.sum(spikes.indices >= n_exc) / (n - n_exc) / seconds)
     return out
-
-
-def best_of(repeat: int, engine: str, spec, duration_ms: float, **options) -> dict:
-    """The run with the shortest run time of ``repeat``; all run times in ``run_s_all``."""
-    runs = [run(engine, spec, duration_ms, **options) for _ in range(repeat)]
-    best = min(runs, key=lambda r: r["run_s"])
-    best["run_s_all"] = [r["run_s"] for r in runs]
-    return best
 
 
 def main() -> None:
@@ -68,7 +49,7 @@ def main() -> None:
                  "duration_ms": args.duration_ms, "dt_ms": 0.1, "repeat": args.repeat,
                  "python": platform.python_version(), "machine": platform.machine()}
     results = {"numba_first": run("numba", spec, args.duration_ms),  # loads/compiles kernel
-               "numba": best_of(args.repeat, "numba", spec, args.duration_ms)}
+               "numba": best_of(args.repeat, run, "numba", spec, args.duration_ms)}
     for target in ("numpy", "cython", "cpp_standalone"):
         if target in skip:
             continue
@@ -80,7 +61,7 @@ def main() -> None:
                 results[f"brian2_{target}"] = run("brian2", spec, args.duration_ms,
                                                   codegen_target=target)
             else:
-                results[f"brian2_{target}"] = best_of(args.repeat, "brian2", spec,
+                results[f"brian2_{target}"] = best_of(args.repeat, run, "brian2", spec,
                                                       args.duration_ms, codegen_target=target)
         except Exception as err:  # no compiler here: report it, keep the other columns
             results[f"brian2_{target}"] = {"error": f"{type(err).__name__}: {err}"}

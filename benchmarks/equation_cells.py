@@ -46,8 +46,8 @@ import time
 import uuid
 
 import numpy as np
+from timing import best_of, timed_run
 
-from neurosim.engines import get_engine
 from neurosim.network import EIF_cond_exp_isfa_ista
 from neurosim.network import equation_examples as ex
 from neurosim.network.examples import adex_coba
@@ -172,28 +172,9 @@ def exp_calls_s(n: int, duration_ms: float, per_step: int) -> float:
 
 
 def run(engine: str, spec, duration_ms: float, **options) -> dict:
-    t0 = time.perf_counter()
-    sim = get_engine(engine, **options).build(spec, dt=0.1 * ms, seed=1)
-    t1 = time.perf_counter()
-    sim.run(duration_ms * ms, progress=False)
-    t2 = time.perf_counter()
-    spikes = sim.spikes("P")
-    n = spec.populations[0].size
-    out = {"build_s": t1 - t0, "run_s": t2 - t1, "spikes": len(spikes),
-           "rate_hz": float(len(spikes) / n / (duration_ms / 1e3))}
-    timers = getattr(sim, "standalone_timers", None)
-    if timers:
-        out.update(timers)
-    out["_spikes"] = spikes
+    out = timed_run(engine, spec, duration_ms, **options)
+    out["rate_hz"] = float(out["spikes"] / spec.populations[0].size / (duration_ms / 1e3))
     return out
-
-
-def best_of(repeat: int, engine: str, spec, duration_ms: float, **options) -> dict:
-    runs = [run(engine, spec, duration_ms, **options) for _ in range(repeat)]
-    best = min(runs, key=lambda r: r["run_s"])
-    best["run_s_all"] = [r["run_s"] for r in runs]
-    best["build_s_all"] = [r["build_s"] for r in runs]
-    return best
 
 
 def main() -> None:
@@ -211,13 +192,13 @@ def main() -> None:
     eq_spec = adex_coba(equation_cell_instance(ex.adex("rk2")), args.neurons)
     results = {"numba_equations_first": run("numba", eq_spec, 100.0)}
     out.update(compile_times())
-    results["numba_equations"] = best_of(args.repeat, "numba", eq_spec, args.duration_ms)
+    results["numba_equations"] = best_of(args.repeat, run, "numba", eq_spec, args.duration_ms)
     builtin_spec = adex_coba(builtin_instance(), args.neurons, targets=("gsyn_exc", "gsyn_inh"))
-    results["numba_builtin"] = best_of(args.repeat, "numba", builtin_spec, args.duration_ms)
+    results["numba_builtin"] = best_of(args.repeat, run, "numba", builtin_spec, args.duration_ms)
     if "cython" not in skip:
         try:
             results["brian2_cython_first"] = cold_cython(args.neurons, args.duration_ms)
-            results["brian2_cython"] = best_of(args.repeat, "brian2", eq_spec,
+            results["brian2_cython"] = best_of(args.repeat, run, "brian2", eq_spec,
                                                args.duration_ms, codegen_target="cython")
         except Exception as err:  # no compiler here: report it, keep the other columns
             results["brian2_cython"] = {"error": f"{type(err).__name__}: {err}"}

@@ -29,36 +29,18 @@ def vogels_abbott_coba(n_neurons: int = 4000, p_connect: float = 0.02,
     v ~ N(-65, 5) mV, g_exc ~ N(40, 15) nS, g_inh ~ N(200, 120) nS. Delays are one 0.1 ms
     step (the script's immediate delivery on its 0.1 ms grid).
     """
-    n_exc = round(0.8 * n_neurons)
     cell = IF_cond_exp(cm=0.2 * nF, tau_m=20 * ms, v_rest=-60 * mV, v_reset=-60 * mV,
                        v_thresh=-50 * mV, tau_refrac=5 * ms, e_rev_E=0 * mV, e_rev_I=-80 * mV,
                        tau_syn_E=5 * ms, tau_syn_I=10 * ms)
-    init = {"v": RandomDistribution("normal", mu=-65 * mV, sigma=5 * mV),
-            "gsyn_exc": RandomDistribution("normal", mu=40 * nS, sigma=15 * nS),
-            "gsyn_inh": RandomDistribution("normal", mu=200 * nS, sigma=120 * nS)}
-    pop = Population("P", n_neurons, cell, initial_values=init)
-    exc, inh = View("P", 0, n_exc), View("P", n_exc, n_neurons)
-    delay = 0.1 * ms
-    projections = (
-        Projection(exc, "P", FixedProbability(p_connect), StaticSynapse(weight=6 * nS,
-                                                                          delay=delay),
-                   "excitatory", label="exc->all"),
-        Projection(inh, "P", FixedProbability(p_connect), StaticSynapse(weight=67 * nS,
-                                                                          delay=delay),
-                   "inhibitory", label="inh->all"),
-    )
     probes = (Probe("P"),) + ((Probe("P", "v"),) if record_v else ())
-    return NetworkSpec((pop,), (), projections, probes, name=f"coba_{n_neurons}")
+    return _coba_network(cell, n_neurons, p_connect, ("gsyn_exc", "gsyn_inh"), probes,
+                         f"coba_{n_neurons}")
 
 
-def adex_coba(cell: Any, n_neurons: int = 4000, p_connect: float = 0.02,
-              targets: tuple[str, str] = ("g_e", "g_i")) -> NetworkSpec:
-    """The Vogels-Abbott network of :func:`vogels_abbott_coba` (benchmark 1 of Brette et al.
-    2007) with adaptive exponential neurons: ``cell`` is an AdEx cell type instance
-    (:func:`neurosim.network.equation_examples.adex` or PyNN's
-    ``EIF_cond_exp_isfa_ista``) with the benchmark's membrane and synapses, ``targets`` its
-    conductance variables. Same connectivity, weights, delays and random initial states as
-    the COBA benchmark; activity is self-sustained."""
+def _coba_network(cell: Any, n_neurons: int, p_connect: float, targets: tuple[str, str],
+                  probes: tuple[Probe, ...], name: str) -> NetworkSpec:
+    """The Vogels-Abbott connectivity, weights, delays and random initial state around
+    ``cell`` (``targets``: its excitatory and inhibitory conductance variables)."""
     n_exc = round(0.8 * n_neurons)
     g_e, g_i = targets
     init = {"v": RandomDistribution("normal", mu=-65 * mV, sigma=5 * mV),
@@ -75,4 +57,16 @@ def adex_coba(cell: Any, n_neurons: int = 4000, p_connect: float = 0.02,
                                                                           delay=delay),
                    "inhibitory", label="inh->all"),
     )
-    return NetworkSpec((pop,), (), projections, (Probe("P"),), name=f"adex_coba_{n_neurons}")
+    return NetworkSpec((pop,), (), projections, probes, name=name)
+
+
+def adex_coba(cell: Any, n_neurons: int = 4000, p_connect: float = 0.02,
+              targets: tuple[str, str] = ("g_e", "g_i")) -> NetworkSpec:
+    """The Vogels-Abbott network of :func:`vogels_abbott_coba` (benchmark 1 of Brette et al.
+    2007) with adaptive exponential neurons: ``cell`` is an AdEx cell type instance
+    (:func:`neurosim.network.equation_examples.adex` or PyNN's
+    ``EIF_cond_exp_isfa_ista``) with the benchmark's membrane and synapses, ``targets`` its
+    conductance variables. Same connectivity, weights, delays and random initial states as
+    the COBA benchmark; activity is self-sustained."""
+    return _coba_network(cell, n_neurons, p_connect, targets, (Probe("P"),),
+                         f"adex_coba_{n_neurons}")
