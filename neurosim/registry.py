@@ -66,6 +66,8 @@ register("engine", "reference", "neurosim.engines.reference:ReferenceEngine",
          "NumPy reference: slow, obviously correct, for cross-checks (IF_curr_exp)")
 register("engine", "numba", "neurosim.engines.numba_engine:NumbaEngine",
          "Numba kernels: one compiled loop per run (IF_curr_exp, spike arrays, STDP)")
+register("engine", "nest", "neurosim.engines.nest_engine:NestEngine",
+         "NEST (PyNEST): its own models of PyNN's standard cells; threads (extra 'nest')")
 register("model", "hopfield", "neurosim.models.hopfield:HopfieldNetwork",
          "Hopfield network, Glauber dynamics in overlap space (AGS capacity)")
 register("model", "dense-hebbian", "neurosim.models.dense_hebbian:DenseHebbianNetwork",
