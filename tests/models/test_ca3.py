@@ -238,7 +238,7 @@ def test_bad_operations_name_the_parameter_and_leave_the_memory_usable(call, par
     (lambda: CA3Params(tau_m_slow=20 * mV), "'tau_m_slow' parameter of CA3Params must be a time"),
     (lambda: CA3Params(hop=-1 * ms), "'hop' parameter of CA3Params must be a time > 0"),
     (lambda: CA3Params(op_interval=5 * ms), "'op_interval' parameter"),
-    (lambda: CA3Memory(5, 10, engine="nest"), "'engine' parameter must be one of"),
+    (lambda: CA3Memory(5, 10, engine="neuron"), "'engine' parameter must be one of"),
 ])
 def test_bad_construction(make, fragment):
     with pytest.raises(ParameterError) as err:
