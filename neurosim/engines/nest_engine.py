@@ -328,11 +328,8 @@ class NestSimulation(Simulation):
         if len(rows):
             values[0] = self._initial[probe.target][probe.variable]
         got = np.asarray(ev[theirs], dtype=float) * factor
-        row_of = {int(s): r for r, s in enumerate(rows)}
-        for s, j, x in zip(steps.tolist(), senders.tolist(), got.tolist()):
-            r = row_of.get(s)
-            if r is not None:
-                values[r, j] = x
+        keep = (steps > 0) & (steps < self._step) & (steps % every == 0)
+        values[steps[keep] // every, senders[keep]] = got[keep]
         unit = self.state_unit(probe.target, probe.variable)
         return StateData(probe.target, probe.variable, grid_times(rows, self.dt_s) * second,
                          values * unit)

@@ -205,7 +205,7 @@ def _declare(model: str, threshold: str, reset: str, refractory: Any, method: st
              parameters: dict[str, Any], initial: dict[str, Any],
              receptors: dict[str, str], name: str) -> dict[str, Any]:
     import brian2 as b2
-    from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER, SUBEXPRESSION
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER
 
     if not isinstance(name, str) or not name.isidentifier() or name in CELL_TYPES:
         raise ParameterError("name", name, "an identifier that is not a standard cell type's "
@@ -334,12 +334,11 @@ def _declare(model: str, threshold: str, reset: str, refractory: Any, method: st
         "refractory": refr, "method": method, "parameters": params, "initial": init,
         "receptors": recs, "weight_kind": _WEIGHT_KINDS[kinds.pop()] if kinds else "current",
     }
-    _brian2_checks(declaration, model, reset, eqs, SUBEXPRESSION)
+    _brian2_checks(declaration, model, reset)
     return declaration
 
 
-def _brian2_checks(decl: dict[str, Any], model: str, reset: str, eqs: Any,
-                   subexpression: str) -> None:
+def _brian2_checks(decl: dict[str, Any], model: str, reset: str) -> None:
     """Brian2's own checks of the equations, threshold, reset and method, as a
     ``NeuronGroup`` would run them before compiling; failures quote the line."""
     import brian2 as b2
