@@ -25,14 +25,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
 # Numba calls first-class function types experimental; run_steps relies on them knowingly
 # (tested against its NumPy twin), so the warning would be noise for users.
 warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning)
 
-__all__ = ["contiguous_runs", "counter_normal", "counter_uniform", "nearest_level", "run_steps",
+__all__ = ["balanced_bounds", "contiguous_runs", "counter_normal", "counter_uniform",
+           "nearest_level", "partition_rows", "run_steps", "run_steps_parallel",
            "run_steps_reference"]
 
 KIND_EXACT, KIND_SPINNAKER, KIND_SOURCE, KIND_COND = 0, 1, 2, 3
@@ -175,6 +176,95 @@ def _decay(x, factor):
         x[j] *= factor[j]
 
 
+def balanced_bounds(weight: np.ndarray, parts: int) -> np.ndarray:
+    """Bounds ``b`` (length ``parts + 1``, from 0 to ``len(weight)``) of contiguous
+    partitions of the indices with about equal total ``weight`` each."""
+    total = np.cumsum(weight, dtype=np.float64)
+    if len(total) == 0 or total[-1] == 0:
+        return np.linspace(0, len(weight), parts + 1).astype(np.int64)
+    # partition p ends after the first index whose running total reaches p / parts of it
+    cuts = np.searchsorted(total, total[-1] * np.arange(1, parts) / parts, side="left") + 1
+    return np.concatenate([[0], cuts, [len(weight)]]).astype(np.int64)
+
+
+@njit(cache=True)
+def partition_rows(row_ptr, post, bounds):
+    """``part_ptr`` (N, T + 1) of :class:`~neurosim.kernels.spiking_args.Synapses`: where
+    each row's targets cross the target partition bounds ``bounds`` (rows sorted by post).
+    """
+    n = row_ptr.shape[0] - 1
+    n_part = bounds.shape[0] - 1
+    out = np.empty((n, n_part + 1), np.int64)
+    for i in range(n):
+        sid = row_ptr[i]
+        out[i, 0] = sid
+        for p in range(1, n_part):
+            while sid < row_ptr[i + 1] and post[sid] < bounds[p]:
+                sid += 1
+            out[i, p] = sid
+        out[i, n_part] = row_ptr[i + 1]
+    return out
+
+
+@njit(cache=True)
+def _input_units(neurons, params):
+    """What one unit of weight adds to each target's input: the tick average under
+    sPyNNaker's arithmetic, else 1 (a product with 1.0 is exact)."""
+    n = neurons.kind.shape[0]
+    unit_e = np.ones(n)
+    unit_i = np.ones(n)
+    for j in range(n):
+        if neurons.kind[j] == KIND_SPINNAKER:
+            unit_e[j] = params.init_e[j]
+            unit_i[j] = params.init_i[j]
+    return unit_e, unit_i
+
+
+@njit(cache=True)
+def _record_probes(k, neurons, cells, recording):
+    """Step 1: sample the probed state before the update, every ``probe_every`` steps."""
+    probe_neurons, probe_var, probe_out = (recording.probe_neurons, recording.probe_var,
+                                           recording.probe_out)
+    if probe_neurons.shape[0] == 0 or k % recording.probe_every != 0:
+        return
+    row = recording.probe_count[0]
+    if row >= probe_out.shape[0]:
+        return
+    for q in range(probe_neurons.shape[0]):
+        j = probe_neurons[q]
+        var = probe_var[q]
+        if var >= 3:
+            probe_out[row, q] = cells.S[var - 3, j]
+        elif var == 0:
+            probe_out[row, q] = neurons.v[j]
+        elif var == 1:
+            probe_out[row, q] = neurons.i_exc[j]
+        else:
+            probe_out[row, q] = neurons.i_inh[j]
+    recording.probe_count[0] = row + 1
+
+
+@njit(cache=True)
+def _inject_currents(s, neurons, params, cells, devices, inj):
+    """Step 1b: offset current = i_offset + the step's currents (in the spec's order)."""
+    cs_neurons, cs_ptr, cs_idx = devices.cs_neurons, devices.cs_ptr, devices.cs_idx
+    if cs_neurons.shape[0] == 0:
+        return
+    for j in cs_neurons:
+        inj[j] = 0.0
+    for q in range(cs_ptr.shape[0] - 1):
+        val = devices.cs_values[s, q]
+        for p in range(cs_ptr[q], cs_ptr[q + 1]):
+            inj[cs_idx[p]] += val
+    for j in cs_neurons:
+        tot = devices.i_base[j] + inj[j]
+        if neurons.kind[j] >= KIND_GENERATED:
+            cells.P[cells.ioff_row[j], j] = tot
+        else:
+            params.i_off[j] = tot
+            params.off_over_c[j] = tot / params.c_m[j]
+
+
 @njit(cache=True, error_model="numpy")
 def _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau, e_rev_e,
                  e_rev_i, off_over_c, last_spike, refrac_ticks, scratch_x, scratch_ba):
@@ -201,271 +291,373 @@ def _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau, 
 
 
 @njit(cache=True, error_model="numpy")  # no zero-division branch: divisions vectorise
+def _update_and_threshold(lo, hi, k, dt, segments, neurons, params, cells, gen_update,
+                          gen_spike, scratch_x, scratch_ba, out, c):
+    """Steps 2 and 3 for the neurons ``[lo, hi)``: update one kind at a time, decay, then
+    threshold (and reset, for hand-written kinds; generated kinds reset after the step's
+    input). Spikes go to ``out`` from position ``c`` in index order; returns the new count.
+
+    Every neuron's step reads and writes its own state only, so any split of the neurons
+    gives the floats of one pass over all of them."""
+    seg_start, seg_stop, seg_kind = segments
+    v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks = neurons[1:7]
+    v_rest, v_reset, v_thresh, i_off, r_m, p_m = (params.v_rest, params.v_reset,
+                                                  params.v_thresh, params.i_off, params.r_m,
+                                                  params.p_m)
+    # 2. update, one kind of neuron at a time: a loop without branches on the kind lets
+    # LLVM vectorise the divisions (IEEE-exact, so the floats do not change)
+    for g in range(seg_start.shape[0]):
+        a, b, kd = max(seg_start[g], lo), min(seg_stop[g], hi), seg_kind[g]
+        if kd == KIND_SOURCE or a >= b:
+            continue
+        if kd >= KIND_GENERATED:
+            gen_update[kd - KIND_GENERATED](a, b, k, dt, cells.S, cells.P, last_spike,
+                                            refrac_ticks, cells.not_ref)
+            continue
+        if kd == KIND_SPINNAKER:
+            for j in range(a, b):
+                if refrac_left[j] <= 0:
+                    u = v_rest[j] + (i_exc[j] - i_inh[j] + i_off[j]) * r_m[j]
+                    v[j] = u - p_m[j] * (u - v[j])
+                else:
+                    refrac_left[j] -= 1
+        elif kd == KIND_COND:
+            _update_cond(a, b, k, dt, v, i_exc, i_inh, params.c_m, params.neg_inv_tau,
+                         params.rest_over_tau, params.e_rev_e, params.e_rev_i,
+                         params.off_over_c, last_spike, refrac_ticks, scratch_x, scratch_ba)
+        else:
+            k_e, k_i = params.k_e, params.k_i
+            for j in range(a, b):
+                if k - last_spike[j] >= refrac_ticks[j] + 1:
+                    v[j] = (v_rest[j] + (v[j] - v_rest[j]) * p_m[j]
+                            + i_off[j] * r_m[j] * (1.0 - p_m[j])
+                            + k_e[j] * i_exc[j] - k_i[j] * i_inh[j])
+        _decay(i_exc[a:b], params.decay_e[a:b])
+        _decay(i_inh[a:b], params.decay_i[a:b])
+    # 3. threshold and reset
+    for g in range(seg_start.shape[0]):
+        a, b, kd = max(seg_start[g], lo), min(seg_stop[g], hi), seg_kind[g]
+        if kd == KIND_SOURCE or a >= b:
+            continue
+        if kd >= KIND_GENERATED:
+            c = gen_spike[kd - KIND_GENERATED](a, b, k, cells.S, cells.P, last_spike,
+                                               cells.not_ref, out, c)
+            continue
+        # unsigned indices: no wrap-around arithmetic on every access
+        for j in range(np.uint64(a), np.uint64(b)):
+            fired = v[j] >= v_thresh[j]
+            if kd != KIND_SPINNAKER and k - last_spike[j] < refrac_ticks[j] + 1:
+                fired = False
+            if fired:
+                v[j] = v_reset[j]
+                refrac_left[j] = refrac_ticks[j]
+                last_spike[j] = k
+                out[c] = j
+                c += 1
+    return c
+
+
+@njit(cache=True)
+def _emit_sources_and_record(k, slot, c, devices, synapses, recording):
+    """Step 3, end: the spike sources' spikes of step ``k`` follow the cells' in the ring
+    slot; the slot goes to the spike record. Returns the slot's count."""
+    src_step, src_idx = devices.src_step, devices.src_idx
+    ring_idx = synapses.ring_idx
+    cur = devices.src_cursor[0]
+    while cur < src_step.shape[0] and src_step[cur] < k:
+        cur += 1
+    while cur < src_step.shape[0] and src_step[cur] == k:
+        ring_idx[slot, c] = src_idx[cur]
+        c += 1
+        cur += 1
+    devices.src_cursor[0] = cur
+    synapses.ring_count[slot] = c
+    # record in (step, neuron) order
+    base = recording.rec_count[0]
+    for q in range(c):
+        recording.rec_step[base + q] = k
+        recording.rec_idx[base + q] = ring_idx[slot, q]
+    recording.rec_count[0] = base + c
+    return c
+
+
+@njit(cache=True)
+def _plasticity(k, t, slot, c, synapses, pl):
+    """Steps 4 and 5: post events of plastic synapses (post spikes of step k - d reach
+    synapses of delay d: potentiation), then the pre spikes of step k (depression, pre
+    trace). Sequential: each synapse's events in time order, pulses counted per synapse."""
+    if pl.col_syn.shape[0] == 0:
+        return
+    row_ptr, w, syn_delay, syn_proj, ring_count, ring_idx = (
+        synapses.row_ptr, synapses.w, synapses.delay, synapses.proj, synapses.ring_count,
+        synapses.ring_idx)
+    ring = ring_count.shape[0]
+    rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus = pl[:7]
+    apre, apost, lastpre, lastpost, col_ptr, col_syn = (pl.apre, pl.apost, pl.lastpre,
+                                                        pl.lastpost, pl.col_ptr, pl.col_syn)
+    for d in range(1, ring):
+        if k - d < 0:
+            break
+        old = (k - d) % ring
+        for q in range(ring_count[old]):
+            j = ring_idx[old, q]
+            for p in range(col_ptr[j], col_ptr[j + 1]):
+                sid = col_syn[p]
+                if syn_delay[sid] != d:
+                    continue
+                r = syn_proj[sid]
+                since = t - lastpre[sid]
+                x = apre[sid] * np.exp(-since / tau_plus[r]) if since > 0 else 0.0
+                if rule[r] == 0:
+                    nw = w[sid] + a_plus[r] * x
+                else:
+                    nw = w[sid] + a_plus[r] * (w_max[r] - w[sid]) * x
+                w[sid] = _new_weight(sid, r, nw, pl)
+                apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[r]) + 1.0
+                lastpost[sid] = t
+    for q in range(c):
+        i = ring_idx[slot, q]
+        for sid in range(row_ptr[i], row_ptr[i + 1]):
+            r = syn_proj[sid]
+            if rule[r] < 0:
+                continue
+            since = t - lastpost[sid]
+            counts = since >= 0 if pl.zero_depresses else since > 0
+            y = apost[sid] * np.exp(-since / tau_minus[r]) if counts else 0.0
+            if rule[r] == 0:
+                nw = w[sid] - a_minus[r] * y
+            else:
+                nw = w[sid] - a_minus[r] * (w[sid] - w_min[r]) * y
+            w[sid] = _new_weight(sid, r, nw, pl)
+            apre[sid] = apre[sid] * np.exp(-(t - lastpre[sid]) / tau_plus[r]) + 1.0
+            lastpre[sid] = t
+
+
+@njit(cache=True)
+def _new_weight(sid, r, nw, pl):
+    """The weight the rule's ``nw`` gives: clipped, or pulses on a device."""
+    if pl.dev_on[r]:
+        return _device_update(sid, r, nw, pl.w_min[r], pl.w_max[r], pl.dev_levels,
+                              pl.dev_n_levels, pl.dev_up, pl.dev_down, pl.dev_sigma,
+                              pl.dev_key, pl.syn_level, pl.syn_pulses, pl.syn_cid)
+    return min(max(nw, pl.w_min[r]), pl.w_max[r])
+
+
+@njit(cache=True)
+def _deliver(p, k, synapses, i_exc, i_inh, acc_x, unit_e, unit_i):
+    """Step 6 for the targets of partition ``p``: the spikes of step k - (d - 1) through
+    their synapses of delay d, ``input += w`` (times the tick-average factor under
+    sPyNNaker's arithmetic), w read now.
+
+    Rows are sorted by target, and ``part_ptr[i, p]:part_ptr[i, p + 1]`` is the part of
+    row i whose targets lie in partition p, so a target receives its inputs in the order
+    of one pass over all synapses (delay, spike, synapse): the same float sums for any
+    number of partitions, and no two partitions write one neuron."""
+    ring_count, ring_idx, part_ptr = synapses.ring_count, synapses.ring_idx, synapses.part_ptr
+    syn_post, w, syn_delay, syn_receptor = (synapses.post, synapses.w, synapses.delay,
+                                            synapses.receptor)
+    ring = ring_count.shape[0]
+    for d in range(1, ring):
+        ks = k - (d - 1)
+        if ks < 0:
+            break
+        old = ks % ring
+        for q in range(ring_count[old]):
+            i = ring_idx[old, q]
+            for sid in range(np.uint64(part_ptr[i, p]), np.uint64(part_ptr[i, p + 1])):
+                if syn_delay[sid] != d:
+                    continue
+                j = np.uint64(syn_post[sid])
+                rc = syn_receptor[sid]
+                if rc == 0:
+                    i_exc[j] += w[sid] * unit_e[j]
+                elif rc == 1:
+                    i_inh[j] += w[sid] * unit_i[j]
+                else:  # a composed cell's third receptor on (generated code only)
+                    acc_x[rc - 2, j] += w[sid]
+
+
+@njit(cache=True)
+def _deliver_short_term(k, t, synapses, pl, i_exc, i_inh, acc_x, unit_e, unit_i):
+    """Step 6b: Tsodyks-Markram synapses deliver w u x (u, x updated by the spike), in the
+    static delivery's order of delays and spikes."""
+    tm_ptr, tm_sid = pl.tm_ptr, pl.tm_sid
+    if tm_sid.shape[0] == 0:
+        return
+    ring_count, ring_idx, syn_post, w, syn_receptor, syn_proj = (
+        synapses.ring_count, synapses.ring_idx, synapses.post, synapses.w,
+        synapses.receptor, synapses.proj)
+    tm_delay, tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last = pl[-7:]
+    ring = ring_count.shape[0]
+    for d in range(1, ring):
+        ks = k - (d - 1)
+        if ks < 0:
+            break
+        old = ks % ring
+        for q in range(ring_count[old]):
+            i = ring_idx[old, q]
+            for p in range(tm_ptr[i], tm_ptr[i + 1]):
+                sid = tm_sid[p]
+                if tm_delay[sid] != d:
+                    continue
+                r = syn_proj[sid]
+                um = tm_u[sid] * np.exp(-(t - tm_last[sid]) / tm_fac[r]) \
+                    if tm_fac[r] > 0 else 0.0
+                xm = 1.0 - (1.0 - tm_x[sid]) * np.exp(-(t - tm_last[sid]) / tm_rec[r])
+                up = um + tm_U[r] * (1.0 - um)
+                j = syn_post[sid]
+                rc = syn_receptor[sid]
+                if rc == 0:
+                    i_exc[j] += w[sid] * up * xm * unit_e[j]
+                elif rc == 1:
+                    i_inh[j] += w[sid] * up * xm * unit_i[j]
+                else:
+                    acc_x[rc - 2, j] += w[sid] * up * xm
+                tm_x[sid] = xm * (1.0 - up)
+                tm_u[sid] = up
+                tm_last[sid] = t
+
+
+@njit(cache=True)
+def _generated_inputs(lo, hi, k, segments, neurons, cells, gen_reset, fired, n_fired):
+    """Step 7 for the neurons ``[lo, hi)``: generated cell types take the step's inputs into
+    their receptor variables, then reset the neurons of ``fired[:n_fired]`` (sorted) that
+    spiked. A target flagged (unless refractory) takes none while the neuron is refractory
+    (Brian2 writes such a variable only where not_refractory, the reset excepted)."""
+    seg_start, seg_stop, seg_kind = segments
+    i_exc, i_inh = neurons.i_exc, neurons.i_inh
+    S, not_ref, cond, acc_x = cells.S, cells.not_ref, cells.cond_mask, cells.acc_x
+    n_extra = acc_x.shape[0]
+    for g in range(seg_start.shape[0]):
+        a, b, kd = max(seg_start[g], lo), min(seg_stop[g], hi), seg_kind[g]
+        if kd < KIND_GENERATED or a >= b:
+            continue
+        for j in range(a, b):
+            # most neurons get no input in a step: adding 0.0 changes nothing
+            ie = i_exc[j]
+            ii = i_inh[j]
+            if ie != 0.0 or ii != 0.0:
+                free = not_ref[j] != 0
+                m = cond[j]
+                if free or (m & 1) == 0:
+                    S[cells.row_e[j], j] += cells.sign_e[j] * ie
+                if free or (m & 2) == 0:
+                    S[cells.row_i[j], j] += cells.sign_i[j] * ii
+                i_exc[j] = 0.0
+                i_inh[j] = 0.0
+            for q in range(n_extra):
+                ix = acc_x[q, j]
+                if ix != 0.0:
+                    if not_ref[j] != 0 or (cond[j] >> (q + 2)) & 1 == 0:
+                        S[cells.row_x[q, j], j] += cells.sign_x[q, j] * ix
+                    acc_x[q, j] = 0.0
+        c0 = np.searchsorted(fired[:n_fired], a)
+        c1 = np.searchsorted(fired[:n_fired], b)
+        if c1 > c0:
+            gen_reset[kd - KIND_GENERATED](k, S, cells.P, fired, c0, c1)
+
+
+@njit(cache=True)
+def _has_generated(seg_kind):
+    for kd in seg_kind:
+        if kd >= KIND_GENERATED:
+            return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
 def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasticity,
               recording, gen_update, gen_spike, gen_reset):
-    """Advance ``n_steps`` from step ``k0``; returns the number of steps done (fewer when
-    the spike record is full, so the caller can grow it and call again). The groups are
-    named tuples of :mod:`neurosim.kernels.spiking_args`, unpacked once here."""
-    kind, v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks = neurons
-    (v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
-     rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i) = params
-    (gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
-     gen_row_x, gen_sign_x, gen_acc_x, gen_cond) = cells
-    n_extra = gen_acc_x.shape[0]
-    src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base = devices
-    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx = synapses
-    (proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses, apre,
-     apost, lastpre, lastpost, col_ptr, col_syn, dev_on, dev_levels, dev_n_levels, dev_up,
-     dev_down, dev_sigma, dev_key, syn_level, syn_pulses, syn_cid, tm_ptr, tm_sid, tm_delay,
-     tm_U, tm_rec, tm_fac, tm_u, tm_x, tm_last) = plasticity
-    (rec_step, rec_idx, rec_count, probe_neurons, probe_var, probe_every, probe_out,
-     probe_count) = recording
-    n = v.shape[0]
-    ring = ring_count.shape[0]
-    cap = rec_step.shape[0]
-    max_delay = ring - 1
-    # runs of neurons of one kind (populations are contiguous)
-    seg_start, seg_stop, seg_kind = contiguous_runs(kind)
-    n_seg = seg_start.shape[0]
-    # where each generated segment's spikes of the step lie in the ring slot: their reset
-    # comes after the step's synaptic input (Brian2's order: thresholds, synapses, resets)
-    gen_c0 = np.zeros(n_seg, np.int64)
-    gen_c1 = np.zeros(n_seg, np.int64)
-    scratch_x = np.empty(n)
-    scratch_ba = np.empty(n)
-    inj = np.zeros(n)
-    # what one unit of weight adds to a target's input: the tick average under sPyNNaker's
-    # arithmetic, else 1 (a product with 1.0 is exact)
-    unit_e = np.ones(n)
-    unit_i = np.ones(n)
-    for j in range(n):
-        if kind[j] == KIND_SPINNAKER:
-            unit_e[j] = init_e[j]
-            unit_i[j] = init_i[j]
+    """Advance ``n_steps`` from step ``k0``, on one thread; returns the number of steps
+    done (fewer when the spike record is full, so the caller can grow it and call again).
+    The groups are named tuples of :mod:`neurosim.kernels.spiking_args`; the steps are the
+    functions above, in the order of the module's docstring."""
+    n = neurons.v.shape[0]
+    ring = synapses.ring_count.shape[0]
+    cap = recording.rec_step.shape[0]
+    segments = contiguous_runs(neurons.kind)  # populations are contiguous
+    generated = _has_generated(segments[2])
+    scratch_x, scratch_ba, inj = np.empty(n), np.empty(n), np.zeros(n)
+    unit_e, unit_i = _input_units(neurons, params)
     for s in range(n_steps):
-        if rec_count[0] + n > cap:
+        if recording.rec_count[0] + n > cap:
             return s  # the spike record could overflow: let the caller grow it
         k = k0 + s
         t = k * dt
-        # 1. record state before the update
-        if probe_neurons.shape[0] > 0 and k % probe_every == 0:
-            row = probe_count[0]
-            if row < probe_out.shape[0]:
-                for q in range(probe_neurons.shape[0]):
-                    j = probe_neurons[q]
-                    var = probe_var[q]
-                    if var >= 3:
-                        probe_out[row, q] = gen_S[var - 3, j]
-                    else:
-                        probe_out[row, q] = v[j] if var == 0 else (i_exc[j] if var == 1
-                                                                    else i_inh[j])
-                probe_count[0] = row + 1
-        # 1b. current sources: offset current = i_offset + the step's currents (spec order)
-        if cs_neurons.shape[0] > 0:
-            for j in cs_neurons:
-                inj[j] = 0.0
-            for q in range(cs_ptr.shape[0] - 1):
-                val = cs_values[s, q]
-                for p in range(cs_ptr[q], cs_ptr[q + 1]):
-                    inj[cs_idx[p]] += val
-            for j in cs_neurons:
-                tot = i_base[j] + inj[j]
-                if kind[j] >= KIND_GENERATED:
-                    gen_P[gen_ioff_row[j], j] = tot
-                else:
-                    i_off[j] = tot
-                    off_over_c[j] = tot / c_m[j]
-        # 2. update, one kind of neuron at a time: a loop without branches on the kind lets
-        # LLVM vectorise the divisions (IEEE-exact, so the floats do not change)
-        for g in range(n_seg):
-            a, b, kd = seg_start[g], seg_stop[g], seg_kind[g]
-            if kd == KIND_SOURCE:
-                continue
-            if kd >= KIND_GENERATED:
-                gen_update[kd - KIND_GENERATED](a, b, k, dt, gen_S, gen_P, last_spike,
-                                                refrac_ticks, not_ref)
-                continue
-            if kd == KIND_SPINNAKER:
-                for j in range(a, b):
-                    if refrac_left[j] <= 0:
-                        u = v_rest[j] + (i_exc[j] - i_inh[j] + i_off[j]) * r_m[j]
-                        v[j] = u - p_m[j] * (u - v[j])
-                    else:
-                        refrac_left[j] -= 1
-            elif kd == KIND_COND:
-                _update_cond(a, b, k, dt, v, i_exc, i_inh, c_m, neg_inv_tau, rest_over_tau,
-                             e_rev_e, e_rev_i, off_over_c, last_spike, refrac_ticks,
-                             scratch_x, scratch_ba)
-            else:
-                for j in range(a, b):
-                    if k - last_spike[j] >= refrac_ticks[j] + 1:
-                        v[j] = (v_rest[j] + (v[j] - v_rest[j]) * p_m[j]
-                                + i_off[j] * r_m[j] * (1.0 - p_m[j])
-                                + k_e[j] * i_exc[j] - k_i[j] * i_inh[j])
-            _decay(i_exc[a:b], decay_e[a:b])
-            _decay(i_inh[a:b], decay_i[a:b])
-        # 3. threshold, reset, sources; record and ring
         slot = k % ring
-        c = 0
-        for g in range(n_seg):
-            a, b, kd = seg_start[g], seg_stop[g], seg_kind[g]
-            if kd == KIND_SOURCE:
-                continue
-            if kd >= KIND_GENERATED:
-                gen_c0[g] = c
-                c = gen_spike[kd - KIND_GENERATED](a, b, k, gen_S, gen_P, last_spike,
-                                                   not_ref, ring_idx[slot], c)
-                gen_c1[g] = c
-                continue
-            # unsigned indices: no wrap-around arithmetic on every access
-            for j in range(np.uint64(a), np.uint64(b)):
-                fired = v[j] >= v_thresh[j]
-                if kd != KIND_SPINNAKER and k - last_spike[j] < refrac_ticks[j] + 1:
-                    fired = False
-                if fired:
-                    v[j] = v_reset[j]
-                    refrac_left[j] = refrac_ticks[j]
-                    last_spike[j] = k
-                    ring_idx[slot, c] = j
-                    c += 1
-        cur = src_cursor[0]
-        while cur < src_step.shape[0] and src_step[cur] < k:
-            cur += 1
-        while cur < src_step.shape[0] and src_step[cur] == k:
-            ring_idx[slot, c] = src_idx[cur]
-            c += 1
-            cur += 1
-        src_cursor[0] = cur
-        ring_count[slot] = c
-        # record in (step, neuron) order
-        base = rec_count[0]
-        for q in range(c):
-            rec_step[base + q] = k
-            rec_idx[base + q] = ring_idx[slot, q]
-        rec_count[0] = base + c
-        # 4. post events: post spikes of step k - d reach synapses with delay d
-        for d in range(1, (max_delay if col_syn.shape[0] > 0 else 0) + 1):
-            if k - d < 0:
-                break
-            old = (k - d) % ring
-            for q in range(ring_count[old]):
-                j = ring_idx[old, q]
-                for p in range(col_ptr[j], col_ptr[j + 1]):
-                    sid = col_syn[p]
-                    if syn_delay[sid] != d:
-                        continue
-                    r = syn_proj[sid]
-                    since = t - lastpre[sid]
-                    x = apre[sid] * np.exp(-since / tau_plus[r]) if since > 0 else 0.0
-                    if proj_rule[r] == 0:
-                        nw = w[sid] + a_plus[r] * x
-                    else:
-                        nw = w[sid] + a_plus[r] * (w_max[r] - w[sid]) * x
-                    if dev_on[r]:
-                        w[sid] = _device_update(sid, r, nw, w_min[r], w_max[r], dev_levels,
-                                                dev_n_levels, dev_up, dev_down, dev_sigma,
-                                                dev_key, syn_level, syn_pulses, syn_cid)
-                    else:
-                        w[sid] = min(max(nw, w_min[r]), w_max[r])
-                    apost[sid] = apost[sid] * np.exp(-(t - lastpost[sid]) / tau_minus[r]) + 1.0
-                    lastpost[sid] = t
-        # 5. pre plasticity for the spikes of this step (skipped without plastic synapses)
-        for q in range(c if col_syn.shape[0] > 0 else 0):
-            i = ring_idx[slot, q]
-            for sid in range(row_ptr[i], row_ptr[i + 1]):
-                r = syn_proj[sid]
-                if proj_rule[r] < 0:
-                    continue
-                since = t - lastpost[sid]
-                counts = since >= 0 if zero_depresses else since > 0
-                y = apost[sid] * np.exp(-since / tau_minus[r]) if counts else 0.0
-                if proj_rule[r] == 0:
-                    nw = w[sid] - a_minus[r] * y
-                else:
-                    nw = w[sid] - a_minus[r] * (w[sid] - w_min[r]) * y
-                if dev_on[r]:
-                    w[sid] = _device_update(sid, r, nw, w_min[r], w_max[r], dev_levels,
-                                            dev_n_levels, dev_up, dev_down, dev_sigma,
-                                            dev_key, syn_level, syn_pulses, syn_cid)
-                else:
-                    w[sid] = min(max(nw, w_min[r]), w_max[r])
-                apre[sid] = apre[sid] * np.exp(-(t - lastpre[sid]) / tau_plus[r]) + 1.0
-                lastpre[sid] = t
-        # 6. delivery: spikes of step k - (d - 1) through synapses of delay d
-        for d in range(1, max_delay + 1):
-            ks = k - (d - 1)
-            if ks < 0:
-                break
-            old = ks % ring
-            for q in range(ring_count[old]):
-                i = ring_idx[old, q]
-                for sid in range(np.uint64(row_ptr[i]), np.uint64(row_ptr[i + 1])):
-                    if syn_delay[sid] != d:
-                        continue
-                    j = np.uint64(syn_post[sid])
-                    rc = syn_receptor[sid]
-                    if rc == 0:
-                        i_exc[j] += w[sid] * unit_e[j]
-                    elif rc == 1:
-                        i_inh[j] += w[sid] * unit_i[j]
-                    else:  # a composed cell's third receptor on (generated code only)
-                        gen_acc_x[rc - 2, j] += w[sid]
-        # 6b. Tsodyks-Markram synapses deliver w u x (u, x updated by the spike), in the
-        # static delivery's order of delays and spikes
-        for d in range(1, (max_delay if tm_sid.shape[0] > 0 else 0) + 1):
-            ks = k - (d - 1)
-            if ks < 0:
-                break
-            old = ks % ring
-            for q in range(ring_count[old]):
-                i = ring_idx[old, q]
-                for p in range(tm_ptr[i], tm_ptr[i + 1]):
-                    sid = tm_sid[p]
-                    if tm_delay[sid] != d:
-                        continue
-                    r = syn_proj[sid]
-                    um = tm_u[sid] * np.exp(-(t - tm_last[sid]) / tm_fac[r]) \
-                        if tm_fac[r] > 0 else 0.0
-                    xm = 1.0 - (1.0 - tm_x[sid]) * np.exp(-(t - tm_last[sid]) / tm_rec[r])
-                    up = um + tm_U[r] * (1.0 - um)
-                    j = syn_post[sid]
-                    rc = syn_receptor[sid]
-                    if rc == 0:
-                        i_exc[j] += w[sid] * up * xm * unit_e[j]
-                    elif rc == 1:
-                        i_inh[j] += w[sid] * up * xm * unit_i[j]
-                    else:
-                        gen_acc_x[rc - 2, j] += w[sid] * up * xm
-                    tm_x[sid] = xm * (1.0 - up)
-                    tm_u[sid] = up
-                    tm_last[sid] = t
-        # 7. generated cell types take the step's inputs into their receptor variables; a
-        # target flagged (unless refractory) takes none while the neuron is refractory
-        # (Brian2 writes such a variable only where not_refractory, the reset excepted)
-        for g in range(n_seg):
-            if seg_kind[g] >= KIND_GENERATED:
-                for j in range(seg_start[g], seg_stop[g]):
-                    # most neurons get no input in a step: adding 0.0 changes nothing
-                    ie = i_exc[j]
-                    ii = i_inh[j]
-                    if ie != 0.0 or ii != 0.0:
-                        free = not_ref[j] != 0
-                        m = gen_cond[j]
-                        if free or (m & 1) == 0:
-                            gen_S[gen_row_e[j], j] += gen_sign_e[j] * ie
-                        if free or (m & 2) == 0:
-                            gen_S[gen_row_i[j], j] += gen_sign_i[j] * ii
-                        i_exc[j] = 0.0
-                        i_inh[j] = 0.0
-                    for q in range(n_extra):
-                        ix = gen_acc_x[q, j]
-                        if ix != 0.0:
-                            if not_ref[j] != 0 or (gen_cond[j] >> (q + 2)) & 1 == 0:
-                                gen_S[gen_row_x[q, j], j] += gen_sign_x[q, j] * ix
-                            gen_acc_x[q, j] = 0.0
-                if gen_c1[g] > gen_c0[g]:
-                    gen_reset[seg_kind[g] - KIND_GENERATED](k, gen_S, gen_P, ring_idx[slot],
-                                                            gen_c0[g], gen_c1[g])
+        fired = synapses.ring_idx[slot]
+        _record_probes(k, neurons, cells, recording)
+        _inject_currents(s, neurons, params, cells, devices, inj)
+        n_fired = _update_and_threshold(0, n, k, dt, segments, neurons, params, cells,
+                                        gen_update, gen_spike, scratch_x, scratch_ba, fired, 0)
+        c = _emit_sources_and_record(k, slot, n_fired, devices, synapses, recording)
+        _plasticity(k, t, slot, c, synapses, plasticity)
+        _deliver(0, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e, unit_i)
+        _deliver_short_term(k, t, synapses, plasticity, neurons.i_exc, neurons.i_inh,
+                            cells.acc_x, unit_e, unit_i)
+        if generated:
+            _generated_inputs(0, n, k, segments, neurons, cells, gen_reset, fired, n_fired)
+    return n_steps
+
+
+@njit(cache=True)
+def _close_gaps(fired, part, counts):
+    """Move the spikes each partition wrote from its first neuron's position so that they
+    follow one another (index order, as one pass gives); returns their number."""
+    c = counts[0]
+    for p in range(1, counts.shape[0]):
+        src = part[p]
+        for q in range(counts[p]):
+            fired[c + q] = fired[src + q]
+        c += counts[p]
+    return c
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def run_steps_parallel(k0, n_steps, dt, neurons, params, cells, devices, synapses,
+                       plasticity, recording, gen_update, gen_spike, gen_reset):
+    """:func:`run_steps` with the neuron steps (2, 3, 7) split over the partitions
+    ``neurons.part`` and delivery (6) over the target partitions of ``synapses.part_ptr``,
+    one thread each (``prange``). Each neuron's state is written by one partition only,
+    and each target's inputs are summed in the one-thread order, so the spikes and floats
+    are those of :func:`run_steps` for any number of threads. Plasticity, short-term
+    synapses, sources and recording stay sequential."""
+    n = neurons.v.shape[0]
+    ring = synapses.ring_count.shape[0]
+    cap = recording.rec_step.shape[0]
+    segments = contiguous_runs(neurons.kind)
+    generated = _has_generated(segments[2])
+    scratch_x, scratch_ba, inj = np.empty(n), np.empty(n), np.zeros(n)
+    unit_e, unit_i = _input_units(neurons, params)
+    part = neurons.part
+    n_part = part.shape[0] - 1
+    n_targets = synapses.part_ptr.shape[1] - 1
+    counts = np.zeros(n_part, np.int64)
+    for s in range(n_steps):
+        if recording.rec_count[0] + n > cap:
+            return s
+        k = k0 + s
+        t = k * dt
+        slot = k % ring
+        fired = synapses.ring_idx[slot]
+        _record_probes(k, neurons, cells, recording)
+        _inject_currents(s, neurons, params, cells, devices, inj)
+        for p in prange(n_part):  # each partition writes its spikes from its first neuron
+            counts[p] = _update_and_threshold(part[p], part[p + 1], k, dt, segments, neurons,
+                                              params, cells, gen_update, gen_spike, scratch_x,
+                                              scratch_ba, fired, part[p]) - part[p]
+        n_fired = _close_gaps(fired, part, counts)
+        c = _emit_sources_and_record(k, slot, n_fired, devices, synapses, recording)
+        _plasticity(k, t, slot, c, synapses, plasticity)
+        for p in prange(n_targets):
+            _deliver(p, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e,
+                     unit_i)
+        _deliver_short_term(k, t, synapses, plasticity, neurons.i_exc, neurons.i_inh,
+                            cells.acc_x, unit_e, unit_i)
+        if generated:
+            for p in prange(n_part):
+                _generated_inputs(part[p], part[p + 1], k, segments, neurons, cells,
+                                  gen_reset, fired, n_fired)
     return n_steps
 
 
@@ -524,14 +716,14 @@ def run_steps_reference(k0, n_steps, dt, neurons, params, cells, devices, synaps
 
 def _run_steps_flat(
     k0, n_steps, dt,
-    kind, v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks,
+    kind, v, i_exc, i_inh, refrac_left, last_spike, refrac_ticks, part,
     v_rest, v_reset, v_thresh, i_off, r_m, p_m, decay_e, decay_i, k_e, k_i, neg_inv_tau,
     rest_over_tau, off_over_c, c_m, e_rev_e, e_rev_i, init_e, init_i,
     gen_S, gen_P, not_ref, gen_row_e, gen_row_i, gen_sign_e, gen_sign_i, gen_ioff_row,
     gen_row_x, gen_sign_x, gen_acc_x, gen_cond,
     gen_update, gen_spike, gen_reset,
     src_step, src_idx, src_cursor, cs_values, cs_ptr, cs_idx, cs_neurons, i_base,
-    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx,
+    row_ptr, syn_post, w, syn_delay, syn_receptor, syn_proj, ring_count, ring_idx, part_ptr,
     proj_rule, tau_plus, tau_minus, w_min, w_max, a_plus, a_minus, zero_depresses, apre,
     apost, lastpre, lastpost, col_ptr, col_syn, dev_on, dev_levels, dev_n_levels, dev_up,
     dev_down, dev_sigma, dev_key, syn_level, syn_pulses, syn_cid, tm_ptr, tm_sid, tm_delay,

@@ -16,8 +16,10 @@ __all__ = ["CellParameters", "Devices", "GeneratedCells", "KernelArgs", "Neurons
 
 #: State per neuron (length N): kind (see ``KIND_*``), membrane voltage, the two synaptic
 #: currents (conductances for IF_cond_exp), sPyNNaker's refractory countdown, the step of
-#: the last spike and the ticks frozen after a spike.
-Neurons = namedtuple("Neurons", "kind v i_exc i_inh refrac_left last_spike refrac_ticks")
+#: the last spike and the ticks frozen after a spike; the bounds of the neuron partitions
+#: the threads of :func:`~neurosim.kernels.spiking.run_steps_parallel` update
+#: (``part[p]:part[p + 1]``; ``[0, N]`` for one thread).
+Neurons = namedtuple("Neurons", "kind v i_exc i_inh refrac_left last_spike refrac_ticks part")
 
 #: Constants per neuron (length N) of the hand-written cell steps: the LIF propagators
 #: (:mod:`neurosim.engines.lif`), the conductance cell's quotients, and what one unit of
@@ -50,8 +52,12 @@ Devices = namedtuple("Devices",
 #: Synapses in CSR by pre (``row_ptr`` of length N + 1): post neuron, weight, delay in steps
 #: (0 for the Tsodyks-Markram synapses, which the static delivery skips), receptor (its
 #: index in the post cell type's receptors: 0 excitatory, 1 inhibitory, 2+ more), projection;
-#: the ring of the spikes of the last ``R`` steps.
-Synapses = namedtuple("Synapses", "row_ptr post w delay receptor proj ring_count ring_idx")
+#: the ring of the spikes of the last ``R`` steps. Each row is sorted by post neuron, and
+#: ``part_ptr[i, p]:part_ptr[i, p + 1]`` (shape (N, T + 1)) is the part of row i whose
+#: targets lie in delivery partition p (``part_ptr[:, 0] = row_ptr[:-1]``,
+#: ``part_ptr[:, T] = row_ptr[1:]``; T = 1 for one thread).
+Synapses = namedtuple("Synapses",
+                      "row_ptr post w delay receptor proj ring_count ring_idx part_ptr")
 
 #: Plasticity. STDP per projection (rule -1 static, 0 additive, 1 multiplicative) and traces
 #: per synapse (empty when nothing is plastic); plastic synapses by post (``col_ptr``,

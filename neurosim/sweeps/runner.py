@@ -168,7 +168,11 @@ def _remove_brian_files() -> None:
 
 
 def _worker_init(sweep_pid: int) -> None:
-    """Process-pool initializer."""
+    """Process-pool initializer. A worker steps its networks on one thread: the pool already
+    has a process per core (the Numba engine's default threads follow this setting)."""
+    import numba
+
+    numba.set_num_threads(1)
     _tidy_at_exit()
     _exit_with_parent(sweep_pid)
 

@@ -76,15 +76,40 @@ def _copy_group(group):
     return type(group)(*(x.copy() if isinstance(x, np.ndarray) else x for x in group))
 
 
+def _partitioned(args, parts):
+    """``args`` (copied) split into ``parts`` neuron and target partitions, as a
+    simulation with ``parts`` threads would be."""
+    from neurosim.kernels.spiking import KIND_SOURCE, balanced_bounds, partition_rows
+
+    a = type(args)(*(_copy_group(g) for g in args))
+    syn = a.synapses
+    in_degree = np.bincount(syn.post, minlength=len(a.neurons.v))
+    return a._replace(
+        neurons=a.neurons._replace(part=balanced_bounds(a.neurons.kind != KIND_SOURCE, parts)),
+        synapses=syn._replace(part_ptr=partition_rows(syn.row_ptr, syn.post,
+                                                      balanced_bounds(in_degree, parts))))
+
+
 def _twin_check(sim, n_steps):
     """Run the Numba kernel and its NumPy twin on copies of the same arguments; every array
-    of every group must agree. Returns the kernel's (named) arguments after the run."""
-    from neurosim.kernels.spiking import run_steps, run_steps_reference
+    of every group must agree. The parallel kernel, on three partitions (more than this
+    machine's threads: some run one after the other), must give the one-thread kernel's
+    arrays exactly. Returns the kernel's (named) arguments after the run."""
+    from neurosim.kernels.spiking import run_steps, run_steps_parallel, run_steps_reference
 
     args = sim.kernel_args(n_steps)
     a = type(args)(*(_copy_group(g) for g in args))
     b = type(args)(*(_copy_group(g) for g in args))
-    assert run_steps(*a) == run_steps_reference(*b) == n_steps
+    c = _partitioned(args, 3)
+    assert run_steps(*a) == run_steps_reference(*b) == run_steps_parallel(*c) == n_steps
+    for group_a, group_c in zip(a, c):
+        if isinstance(group_a, tuple):
+            for name, x, y in zip(group_a._fields, group_a, group_c):
+                if name == "ring_idx":  # past a slot's count: scratch of the partitions
+                    for slot, count in enumerate(a.synapses.ring_count):
+                        assert np.array_equal(x[slot, :count], y[slot, :count]), name
+                elif isinstance(x, np.ndarray) and name not in ("part", "part_ptr"):
+                    assert np.array_equal(x, y, equal_nan=True), name  # bit for bit
     for group_a, group_b in zip(a, b):
         if not isinstance(group_a, tuple):
             continue
