@@ -13,6 +13,10 @@ SpikeSourceArray,
 SpikeSourcePoisson (counter-based draws shared with the other engines), every connector,
 static and STDP synapses, probes of spikes, v, isyn_exc, isyn_inh. Others raise
 UnsupportedFeature naming the brian2 engine.
+
+Threads (``threads=N``): :func:`neurosim.kernels.spiking.run_steps_parallel` splits the
+neuron steps and the delivery into N partitions, with the same results as one thread
+(docs/engines.md, "Threads"; the threading layer: :mod:`neurosim.engines.threads`).
 """
 
 from __future__ import annotations
