@@ -21,6 +21,7 @@ neuron steps and the delivery into N partitions, with the same results as one th
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 import numpy as np
@@ -347,10 +348,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             if len(steps):
                 self._inject(label, idx, steps)
         args = self.kernel_args(n_steps)
-        if self.threads > 1:
-            with thread_count(self.threads):
-                ran = self._kernel(*args)
-        else:
+        with thread_count(self.threads) if self.threads > 1 else contextlib.nullcontext():
             ran = self._kernel(*args)
         rec = args.recording
         if self.probe_neurons.size:

@@ -54,12 +54,11 @@ def _choose(layer: str) -> bool:
     """Start Numba's threads on ``layer``. Numba re-reads its configuration from the
     environment before compiling, so the layer goes through ``NUMBA_THREADING_LAYER``,
     set only while the threads start (child processes must choose their own)."""
+    import numba
     from numba.np.ufunc import parallel
 
     os.environ["NUMBA_THREADING_LAYER"] = layer
     try:
-        import numba
-
         numba.config.reload_config()
         parallel._launch_threads()
     finally:
