@@ -355,8 +355,15 @@ class CA3Memory:
         self.engine_name = engine
         self.backend = backend
         self._spec = ca3_spec(self.n_cues, self.n_content, params)
-        # The network was tuned on SpiNNaker: build it with sPyNNaker's tick arithmetic.
-        options = {"integration": "spinnaker", **(engine_options or {})}
+        # The network was tuned on SpiNNaker: build it with sPyNNaker's tick arithmetic,
+        # except on NEST, which integrates its own models exactly (docs/engines.md).
+        arithmetic = "exact" if engine == "nest" else "spinnaker"
+        options = {"integration": arithmetic, **(engine_options or {})}
+        if engine == "nest" and params.dt > params.hop / 2:
+            # NEST's shortest delay is one step after a spike's stamp: a one-hop delay
+            # keeps its timing only when it spans two steps or more
+            raise ParameterError("dt", params.dt, f"<= hop / 2 ({params.hop / 2}) on the "
+                                 "nest engine (e.g. CA3Params(dt=0.5 * ms))", "CA3Memory")
         if backend is not None:
             # a hardware backend builds the spec itself; the model only knows its name
             builder = getattr(registry.get("backend", backend), "build_simulation", None)

@@ -86,8 +86,8 @@ def check_delays(spec: NetworkSpec, dt_s: float, engine: str) -> None:
 
 def synapse_values(proj: Any, n: int, root_seed: Any, dt_s: float
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (SI) and delays (whole steps >= 1) of the ``n`` synapses of a projection, in
-    the connector's order: the one lowering of one value, one per synapse, or a
+    """Weights (SI, float64) and delays (whole steps >= 1, int32) of the ``n`` synapses of a
+    projection, in the connector's order: the one lowering of one value, one per synapse, or a
     distribution (drawn from the counter-based generator under the root seed and the
     projection's label: the same values on every engine). Drawn delays round to the nearest
     step; a draw below dt or a negative weight is a ParameterError naming the value."""
@@ -98,11 +98,13 @@ def synapse_values(proj: Any, n: int, root_seed: Any, dt_s: float
     owner = f"Projection {proj.label!r}"
 
     def per_synapse(value: Any, name: str) -> np.ndarray:
+        # one value stays a 0-d array until the end: a 10⁸-synapse projection then holds
+        # its weights once, not three float copies for the checks
         if isinstance(value, RandomDistribution):
             return value.draw(source_key(root_seed, f"{name}:{proj.label}"), n)
         arr = np.asarray(to_si(value), dtype=float)
         if arr.ndim == 0:
-            return np.full(n, float(arr))
+            return arr
         if len(arr) != n:
             raise ParameterError(name, f"{len(arr)} values", "a single value or one per "
                                  f"synapse ({n})", owner)
@@ -110,16 +112,24 @@ def synapse_values(proj: Any, n: int, root_seed: Any, dt_s: float
 
     w = per_synapse(syn.weight, "weight")
     if n and not (np.all(w >= 0) and np.all(np.isfinite(w))):
-        bad = w[~((w >= 0) & np.isfinite(w))][0]
+        bad = np.atleast_1d(w)[~((np.atleast_1d(w) >= 0) & np.isfinite(np.atleast_1d(w)))][0]
         raise ParameterError("weight", bad * WEIGHT_SI_UNITS[syn.kind], "finite weights >= 0 "
                              "(the receptor gives the sign)", owner)
+    w = np.full(n, float(w)) if w.ndim == 0 else w
     if syn.delay is None:
-        return w, np.ones(n, dtype=np.int64)
+        return w, np.ones(n, dtype=np.int32)
     d = per_synapse(syn.delay, "delay")
+    if n and not np.all(np.isfinite(d)):
+        raise ParameterError("delay", np.atleast_1d(d)[~np.isfinite(np.atleast_1d(d))][0]
+                             * second, f"delays >= dt ({dt_s * 1e3:g} ms)", owner)
     steps = time_steps(d, dt_s)
-    if n and (steps.min() < 1 or not np.all(np.isfinite(d))):
-        bad = d[(steps < 1) | ~np.isfinite(d)][0]
+    if n and steps.min() < 1:
+        bad = np.atleast_1d(d)[np.atleast_1d(steps) < 1][0]
         raise ParameterError("delay", bad * second, f"delays >= dt ({dt_s * 1e3:g} ms)", owner)
+    if n and steps.max() >= 2**31:
+        raise ParameterError("delay", np.max(d) * second, f"delays below 2**31 steps of "
+                             f"{dt_s * 1e3:g} ms", owner)
+    steps = np.full(n, int(steps), np.int32) if steps.ndim == 0 else steps.astype(np.int32)
     return w, steps
 
 
@@ -545,8 +555,16 @@ def connect_projection(spec: NetworkSpec, proj: Any, root_seed: Any) -> tuple[np
     pre_ids, post_ids = spec.ids(proj.pre), spec.ids(proj.post)
     rng = make_rng(child_seed(root_seed, "projection", proj.label))
     i, j = proj.connector.connect(pre_ids, post_ids, proj.pre_label == proj.post_label, rng)
-    return (pre_ids[i], post_ids[j], len(pre_ids), len(post_ids), int(pre_ids[0]),
-            int(post_ids[0]))
+    return (_narrow(pre_ids, i)[i], _narrow(post_ids, j)[j], len(pre_ids), len(post_ids),
+            int(pre_ids[0]), int(post_ids[0]))
+
+
+def _narrow(ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``ids`` as int32 where the connector gave int32 positions and the ids fit: a large
+    projection's indices then stay 4 bytes each."""
+    if positions.dtype == np.int32 and (not len(ids) or ids[-1] < 2**31):
+        return ids.astype(np.int32)
+    return ids
 
 
 def stdp_constants(syn: Any) -> dict[str, Any]:

@@ -180,7 +180,7 @@ def _lower_projection(spec: NetworkSpec, k: int, proj: Any, root: Any, dt_s: flo
         # "inhibitory" 1 for the standard cells; composed cells may have more)
         list(spec.population(proj.post_label).celltype.receptors).index(proj.receptor),
         WEIGHT_SI_UNITS[syn.kind],
-        (np.asarray(pre, dtype=np.int64) + offset[proj.pre_label]).astype(index),
-        (np.asarray(post, dtype=np.int64) + offset[proj.post_label]).astype(index),
-        n_pre, n_post, pre0, post0, w, delay.astype(np.int32),
+        np.asarray(pre).astype(index, copy=False) + index(offset[proj.pre_label]),
+        np.asarray(post).astype(index, copy=False) + index(offset[proj.post_label]),
+        n_pre, n_post, pre0, post0, w, delay.astype(np.int32, copy=False),
         stdp_constants(syn) if isinstance(syn, STDPMechanism) else None, tm)

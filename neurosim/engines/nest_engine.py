@@ -14,13 +14,25 @@ ours - h, and its multimeter's record at time T is our sample at T (the state at
 of that step). NEST's smallest delay is one step: a projection of one-step delay is
 delivered one step later than on our engines (warned; agreement is statistical then).
 
-**Scope of this first version**: every standard cell type NEST has (``iaf_psc_exp``,
-``iaf_psc_alpha``, ``iaf_psc_delta``, ``iaf_cond_exp``, ``iaf_cond_alpha``,
-``aeif_cond_exp``, ``aeif_cond_alpha``, ``izhikevich``, ``hh_cond_exp_traub``), spike
-sources (arrays; Poisson sources as our counter-based draws, so inputs equal the other
-engines'), every connector (our connectivity, one-to-one in NEST), static synapses, spike
-and state probes, ``threads``. STDP, Tsodyks-Markram synapses, current sources, composed
-and equation cells raise UnsupportedFeature naming the engines that have them.
+**Scope**: every standard cell type NEST has (``iaf_psc_exp``, ``iaf_psc_alpha``,
+``iaf_psc_delta``, ``iaf_cond_exp``, ``iaf_cond_alpha``, ``aeif_cond_exp``,
+``aeif_cond_alpha``, ``izhikevich``, ``hh_cond_exp_traub``), spike sources (arrays; Poisson
+sources as our counter-based draws, so inputs equal the other engines'), every connector
+(our connectivity, one-to-one in NEST), spike and state probes, ``threads``, MPI ranks
+(:mod:`neurosim.engines.nest_ranks`), and:
+
+* **static synapses** (``static_synapse``);
+* **STDP** (``stdp_synapse``, PyNN's translation: additive mu = 0, multiplicative mu = 1,
+  ``lambda``/``alpha`` from the amplitudes, tau_minus on the post-synaptic cells). NEST
+  counts the whole delay as dendritic, so its pair lags are ours minus one step, and it
+  applies potentiation when the next pre spike arrives. A source feeding plastic synapses
+  goes through parrot neurons (a device cannot); w_min != 0, A_plus = 0 with A_minus != 0
+  and two tau_minus onto one population raise UnsupportedFeature;
+* **Tsodyks-Markram synapses** (``tsodyks2_synapse``, the same recursion: exact);
+* **current sources** (DC, AC, step, noisy): the populations' ``I_e`` is set between NEST
+  runs to i_offset plus our plan's currents (the same floats as every engine; exact).
+
+Equation and composed cells raise UnsupportedFeature naming the engines that have them.
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ from neurosim.engines.base import (
 )
 from neurosim.engines.data import SpikeData, StateData, grid_times
 from neurosim.engines.lowering import lower
+from neurosim.engines.nest_ranks import Ranks
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
 from neurosim.network import (
     EIF_cond_alpha_isfa_ista,
@@ -143,7 +156,8 @@ class NestSimulation(Simulation):
 
     engine_name: ClassVar[str] = "nest"
 
-    def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, threads: int):
+    def __init__(self, spec: NetworkSpec, dt_s: float, seed: SeedLike, threads: int,
+                 comm: Any = None):
         super().__init__(spec, dt_s, seed)
         nest = self._nest = _nest()
         self._step = 0
@@ -153,6 +167,8 @@ class NestSimulation(Simulation):
                               "rng_seed": int(self.seed.generate_state(1)[0] % 2**31) + 1,
                               "print_time": False})
         self.threads = threads
+        # under MPI every rank builds the same spec; results are gathered (nest_ranks)
+        self.ranks = Ranks(int(nest.NumProcesses()), comm)
         if any(p.variable != "spikes" for p in spec.probes):
             # a multimeter hands over its samples slice by slice (min_delay long): with
             # one-step slices every sample up to the current step is there after a run
@@ -165,6 +181,19 @@ class NestSimulation(Simulation):
             self._nodes[label] = self._create_population(pop)
         for src in spec.sources:
             self._nodes[src.label] = nest.Create("spike_generator", src.size)
+        # a device cannot feed a plastic synapse: such sources also get parrot neurons,
+        # fed by generators one step earlier, so a parrot's stamp is a neuron's (ours + h)
+        self._parrots: dict[str, tuple[Any, Any]] = {}
+        for proj in low.projections:
+            label = proj.pre_label
+            if not isinstance(proj.synapse, StaticSynapse) and label not in low.populations \
+                    and label not in self._parrots:
+                size = spec.groups[label].size
+                gen, parrots = (nest.Create("spike_generator", size),
+                                nest.Create("parrot_neuron", size))
+                nest.Connect(gen, parrots, {"rule": "one_to_one"},
+                             {"delay": dt_s * _MS})
+                self._parrots[label] = (gen, parrots)
         self._source_steps: dict[str, list[list[int]]] = {
             src.label: [[] for _ in range(src.size)] for src in spec.sources}
         for src in spec.sources:
@@ -172,18 +201,24 @@ class NestSimulation(Simulation):
                 steps, idx = low.schedule_of(src.label)
                 for s, i in zip(steps.tolist(), idx.tolist()):
                     self._source_steps[src.label][i].append(s)
+        self._plastic: dict[str, str] = {}  # projection -> its NEST synapse model
+        self._tau_minus: dict[str, float] = {}
         for proj in low.projections:
             self._connect(proj)
-        if len(low.currents.targets):
-            raise UnsupportedFeature("current sources", "nest", "the numba or brian2 engine "
-                                     "(or i_offset)")
+        # current sources: each population's I_e is its i_offset plus the step's source
+        # currents (our plan's floats, the same on every engine), set between NEST runs
+        self._current_pops = sorted({label for label, _ in low.currents.targets})
+        for label in self._current_pops:
+            if "i_offset" not in NEST_MODELS[type(low.populations[label].cell)].params:
+                raise UnsupportedFeature(f"a current source into {label!r} (no I_e)", "nest",
+                                         "the numba or brian2 engine")
         self._recorders: dict[str, Any] = {}
         for probe in spec.probes:
             if probe.target not in low.populations:
                 continue  # a source's spikes are its schedule
             if probe.variable == "spikes":
                 rec = nest.Create("spike_recorder")
-                nest.Connect(self._nodes[probe.target], rec)
+                nest.Connect(self._nodes[probe.target], rec, syn_spec={"delay": dt_s * _MS})
             else:
                 model = NEST_MODELS[type(low.populations[probe.target].cell)]
                 if probe.variable not in model.state:
@@ -193,7 +228,7 @@ class NestSimulation(Simulation):
                 rec = nest.Create("multimeter", params={
                     "record_from": [model.state[probe.variable][0]],
                     "interval": every * dt_s * _MS})
-                nest.Connect(rec, self._nodes[probe.target])
+                nest.Connect(rec, self._nodes[probe.target], syn_spec={"delay": dt_s * _MS})
             self._recorders[probe.key] = rec
         self._initial = {label: pop.initial for label, pop in low.populations.items()}
 
@@ -221,11 +256,62 @@ class NestSimulation(Simulation):
         nodes.set(values)
         return nodes
 
-    def _connect(self, proj: Any) -> None:
+    def _synapse_model(self, proj: Any) -> str:
+        """The NEST synapse model of a projection: ``static_synapse``, or a copy of
+        ``stdp_synapse`` / ``tsodyks2_synapse`` with the projection's constants."""
         nest = self._nest
-        if not isinstance(proj.synapse, StaticSynapse):
+        if isinstance(proj.synapse, StaticSynapse):
+            return "static_synapse"
+        name = f"neurosim_{proj.index}"
+        if proj.stdp is not None:
+            base, params = "stdp_synapse", self._stdp_parameters(proj)
+        elif proj.tm is not None:
+            # NEST's first spike transmits its initial u x w, later ones update (u, x)
+            # first: u = U, x = 1 is our rest state (u 0, x 1) after the first update
+            base, params = "tsodyks2_synapse", {
+                "U": proj.tm["U"], "u": proj.tm["U"], "x": 1.0, "tau_rec": proj.tm["tau_rec"] * _MS,
+                "tau_fac": proj.tm["tau_facil"] * _MS}
+        else:
             raise UnsupportedFeature(f"{type(proj.synapse).__name__} ({proj.label})", "nest",
                                      "the numba or brian2 engine")
+        nest.CopyModel(base, name, params)
+        self._plastic[proj.label] = name
+        return name
+
+    def _stdp_parameters(self, proj: Any) -> dict[str, float]:
+        """PyNN's translation of a pair rule to ``stdp_synapse`` (``pyNN/nest/standardmodels/
+        synapses.py``): NEST moves the weight normalised by Wmax by ``lambda K`` up and
+        ``alpha lambda K`` down, times ``(1 - w)^mu_plus`` and ``w^mu_minus``. Additive:
+        mu 0, lambda = a_plus / w_max (our a_plus is already a weight change); multiplicative:
+        mu 1, lambda = A_plus. tau_minus belongs to the post-synaptic neuron."""
+        c = proj.stdp
+        owner = f"{proj.label}: NEST's stdp_synapse"
+        if c["w_min"] != 0:
+            raise UnsupportedFeature(f"STDP with w_min != 0 ({owner} clips at 0)", "nest",
+                                     "the numba or brian2 engine")
+        if c["a_plus"] == 0 and c["a_minus"] != 0:
+            raise UnsupportedFeature(f"STDP with A_plus = 0 and A_minus != 0 ({owner} scales "
+                                     "depression by A_plus)", "nest", "the numba engine")
+        tau_minus = c["tau_minus"] * _MS
+        known = self._tau_minus.setdefault(proj.post_label, tau_minus)
+        if known != tau_minus:
+            raise UnsupportedFeature(
+                f"two tau_minus ({known:g} and {tau_minus:g} ms) onto {proj.post_label!r} "
+                "(NEST keeps tau_minus in the post-synaptic neuron)", "nest",
+                "the numba or brian2 engine")
+        self._nodes[proj.post_label].set(tau_minus=tau_minus)
+        additive = c["rule"] == "additive"
+        lam = c["a_plus"] / c["w_max"] if additive else c["a_plus"]
+        kind = {v: k for k, v in WEIGHT_SI_UNITS.items()}[proj.unit]
+        sign = 1.0 if proj.receptor == 0 else -1.0
+        return {"tau_plus": c["tau_plus"] * _MS, "lambda": lam,
+                "alpha": c["a_minus"] / c["a_plus"] if c["a_plus"] else 1.0,
+                "mu_plus": 0.0 if additive else 1.0, "mu_minus": 0.0 if additive else 1.0,
+                "Wmax": sign * c["w_max"] * _WEIGHT[kind]}
+
+    def _connect(self, proj: Any) -> None:
+        nest = self._nest
+        model = self._synapse_model(proj)
         if proj.receptor > 1:
             raise UnsupportedFeature(f"receptor {proj.receptor} ({proj.label})", "nest",
                                      "the numba or brian2 engine")
@@ -245,14 +331,21 @@ class NestSimulation(Simulation):
                           " ms) is below NEST's minimum on our timing (one step after the "
                           "spike's stamp); NEST delivers it one step later", stacklevel=4)
             steps = np.maximum(steps, 1)
-        pre_nodes = self._nodes[proj.pre_label]
+        pre_nodes = self._pre_nodes(proj)
         post_nodes = self._nodes[proj.post_label]
         pre_ids = np.asarray(pre_nodes.tolist())[proj.pre - self._low.offset[proj.pre_label]]
         post_ids = np.asarray(post_nodes.tolist())[proj.post
                                                    - self._low.offset[proj.post_label]]
         nest.Connect(pre_ids, post_ids, {"rule": "one_to_one"},
-                     {"synapse_model": "static_synapse", "weight": weight,
+                     {"synapse_model": model, "weight": weight,
                       "delay": steps * self.dt_s * _MS})
+
+    def _pre_nodes(self, proj: Any) -> Any:
+        """The nodes a projection leaves from: the parrots of a source feeding plastic
+        synapses, else the population's or source's own nodes."""
+        if proj.pre_label in self._parrots and not isinstance(proj.synapse, StaticSynapse):
+            return self._parrots[proj.pre_label][1]
+        return self._nodes[proj.pre_label]
 
     # -- running ---------------------------------------------------------------------------
     @property
@@ -270,12 +363,41 @@ class NestSimulation(Simulation):
             times = [[round((s + 1) * dt_ms, 9) for s in sorted(tr) if self._step <= s < k1]
                      for tr in trains]
             self._nodes[src.label].set([{"spike_times": t} for t in times])
+            if src.label in self._parrots:
+                # one step earlier (the parrot adds it back); NEST refuses a spike at 0
+                early = [[max(round(t - dt_ms, 9), dt_ms) for t in tr] for tr in times]
+                if any(tr and round(tr[0] - dt_ms, 9) <= 0 for tr in times):
+                    warnings.warn(f"source {src.label!r}: a spike at t = 0 reaches its "
+                                  "plastic synapses on NEST one step late (NEST cannot "
+                                  "emit at 0)", stacklevel=3)
+                self._parrots[src.label][0].set([{"spike_times": t} for t in early])
 
     def _advance(self, n_steps: int, progress: bool) -> None:
-        k1 = self._step + n_steps
+        k0, k1 = self._step, self._step + n_steps
         self._feed_sources(k1)
-        self._nest.Simulate(n_steps * self.dt_s * _MS)
+        if not self._current_pops:
+            self._nest.Simulate(n_steps * self.dt_s * _MS)
+        else:
+            self._run_with_currents(k0, k1)
         self._step = k1
+
+    def _run_with_currents(self, k0: int, k1: int) -> None:
+        """Run steps k0..k1 in segments over which no source current changes; before each,
+        the targeted populations' I_e = i_offset + their sources' currents. NEST uses I_e
+        in the update of the step it is set before: our timing of a source's current. A
+        source that changes every step (AC, noise at dt) runs NEST one step at a time."""
+        nest, plan = self._nest, self._low.currents
+        values = plan.values(k0, k1)
+        change = np.flatnonzero(np.any(np.diff(values, axis=0) != 0, axis=1)) + 1
+        starts = [0, *change.tolist()]
+        ends = [*change.tolist(), k1 - k0]
+        with nest.RunManager():
+            for a, b in zip(starts, ends):
+                for label in self._current_pops:
+                    base = self._low.populations[label].params["i_offset"]
+                    total = plan.injected(values[a], np.asarray(base, dtype=float), label)
+                    self._nodes[label].set(I_e=(total * _PA).tolist())
+                nest.Run((b - a) * self.dt_s * _MS)
 
     def _inject(self, source: str, indices: np.ndarray, steps: np.ndarray) -> None:
         trains = self._source_steps[source]
@@ -286,13 +408,17 @@ class NestSimulation(Simulation):
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}
+        currents = self._low.currents.records(self._step)
         for probe in self.spec.probes:
+            if probe.key in currents:  # what a current source injected: our plan
+                out[probe.key] = currents[probe.key]
+                continue
             group = self.spec.groups[probe.target]
             if probe.target not in self._low.populations:
                 if probe.variable == "spikes":
                     out[probe.key] = self._source_spikes(probe.target, group.size)
                 continue
-            ev = self._recorders[probe.key].get("events")
+            ev = self.ranks.gather(dict(self._recorders[probe.key].get("events")))
             first = int(self._nodes[probe.target].tolist()[0])
             senders = np.asarray(ev["senders"], dtype=np.int64) - first
             steps = np.round(np.asarray(ev["times"], dtype=float) / (self.dt_s * _MS))
@@ -335,13 +461,26 @@ class NestSimulation(Simulation):
                          values * unit)
 
     def weights(self, projection: str) -> Quantity:
-        """The (pre, post) weight matrix; static synapses keep the lowered weights."""
+        """The (pre, post) weight matrix: static synapses keep the lowered weights, plastic
+        ones are read back from NEST (``GetConnections``)."""
         proj = {p.label: p for p in self._low.projections}.get(projection)
         if proj is None:
             raise ParameterError("projection", projection,
                                  f"one of {sorted(p.label for p in self._low.projections)}")
         if not len(proj.pre):
             return empty_weights(proj.n_pre, proj.n_post) * proj.unit
+        if projection in self._plastic and proj.stdp is not None:
+            conns = self._nest.GetConnections(self._pre_nodes(proj),
+                                              self._nodes[proj.post_label],
+                                              synapse_model=self._plastic[projection])
+            got = self.ranks.gather(conns.get(["source", "target", "weight"]))
+            first_pre = int(self._pre_nodes(proj).tolist()[0])
+            first_post = int(self._nodes[proj.post_label].tolist()[0])
+            pre = np.asarray(got["source"], dtype=np.int64) - first_pre - proj.pre0
+            post = np.asarray(got["target"], dtype=np.int64) - first_post - proj.post0
+            kind = {v: k for k, v in WEIGHT_SI_UNITS.items()}[proj.unit]
+            w = np.abs(np.asarray(got["weight"], dtype=float)) / _WEIGHT[kind]
+            return weight_matrix(proj.n_pre, proj.n_post, pre, post, w) * proj.unit
         pre = proj.pre - self._low.offset[proj.pre_label] - proj.pre0
         post = proj.post - self._low.offset[proj.post_label] - proj.post0
         return weight_matrix(proj.n_pre, proj.n_post, pre, post, proj.weight) * proj.unit
@@ -358,11 +497,15 @@ class NestEngine(Engine):
     integration
         "exact" only: NEST integrates its own models; sPyNNaker's tick arithmetic is the
         numba, brian2 and spinnaker-emulator engines'.
+    comm
+        Under MPI (NEST built with MPI, the script started by ``mpirun``/``srun``): the
+        communicator that gathers each rank's results (default mpi4py's ``COMM_WORLD``;
+        :mod:`neurosim.engines.nest_ranks`). Without MPI, unused.
     """
 
     name: ClassVar[str] = "nest"
 
-    def __init__(self, threads: int = 1, integration: str = "exact"):
+    def __init__(self, threads: int = 1, integration: str = "exact", comm: Any = None):
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ParameterError("threads", threads, "an int >= 1", "NestEngine")
         if integration != "exact":
@@ -370,6 +513,7 @@ class NestEngine(Engine):
             raise UnsupportedFeature(f"integration={integration!r}", "nest",
                                      "the numba, brian2 or spinnaker-emulator engine")
         self.threads = threads
+        self.comm = comm
 
     def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
               **options: Any) -> NestSimulation:
@@ -377,4 +521,4 @@ class NestEngine(Engine):
         spikes (the same draws as the other engines)."""
         dt_s = check_build_args(spec, dt, options, "nest")
         _nest()
-        return NestSimulation(spec, dt_s, seed, self.threads)
+        return NestSimulation(spec, dt_s, seed, self.threads, self.comm)

@@ -37,6 +37,7 @@ from neurosim.engines.generated import GeneratedCells
 from neurosim.engines.lif import step_constants_per_neuron
 from neurosim.engines.lowering import LoweredNetwork, lower
 from neurosim.engines.records import ScheduleAndRecords
+from neurosim.engines.synapse_layout import lay_out_synapses, pre_of
 from neurosim.engines.threads import parallel_available, thread_count
 from neurosim.errors import ParameterError, UnsupportedFeature
 from neurosim.kernels.spiking import KIND_GENERATED
@@ -100,7 +101,9 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         low = lower(spec, dt_s, self.seed)  # the one lowering (neurosim.engines.lowering)
         self._index_groups(low)
         self._build_neurons(low, integration, spiking)
-        self._build_synapses(low)
+        projections = list(low.projections)
+        del low  # the synapse arrays are now held by ``projections`` alone (freed as copied)
+        self._build_synapses(projections)
         self._build_records(spec)
 
     # -- build ---------------------------------------------------------------------------
@@ -176,10 +179,10 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                     f"a current source into {type(self.spec.population(label).celltype).__name__}"
                     " (no i_offset)", "numba", "a cell type with an i_offset parameter")
 
-    def _build_synapses(self, low: LoweredNetwork) -> None:
-        # Per synapse only what differs between synapses (about 25 bytes, plus 32 for STDP
+    def _build_synapses(self, projections: list[Any]) -> None:
+        # Per synapse only what differs between synapses (about 21 bytes, plus 32 for STDP
         # traces when something is plastic); plasticity constants live per projection.
-        n_proj = len(low.projections)
+        n_proj = len(projections)
         self.proj_rule = np.full(n_proj, -1, dtype=np.int64)
         self.proj_par = {k: np.ones(n_proj) for k in ("tau_plus", "tau_minus", "w_min",
                                                       "w_max", "a_plus", "a_minus")}
@@ -187,7 +190,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         # short-term plasticity (Tsodyks-Markram) per projection
         self.tm_proj = np.zeros(n_proj, dtype=bool)
         self.tm_par = {k: np.ones(n_proj) for k in ("U", "tau_rec", "tau_facil")}
-        for lp in low.projections:
+        for lp in projections:
             k = lp.index
             if lp.tm is not None:
                 for name, value in lp.tm.items():
@@ -198,38 +201,21 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 for name in self.proj_par:
                     self.proj_par[name][k] = lp.stdp[name]
             self.projections[lp.label] = (lp.n_pre, lp.n_post, lp.pre0, lp.post0, lp.unit)
+        lp = None  # the loop variable held the last projection's arrays
 
-        def cat(field: str, dtype: Any) -> np.ndarray:
-            parts = [np.asarray(getattr(lp, field), dtype=dtype) for lp in low.projections]
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-        # rows sorted by target (stable: multapses keep their order), so that each
-        # thread's targets are one run of every row; a target's inputs are summed in the
-        # same order whatever the split
-        pre, post = cat("pre", np.int32), cat("post", np.int32)
-        order = np.lexsort((post, pre))
-        s = {"pre": pre[order], "post": post[order]}
-        del pre, post
-        s["w"] = cat("weight", np.float64)[order]
-        s["delay"] = cat("delay", np.int32)[order]
-        s["receptor"] = np.concatenate(
-            [np.full(len(lp.pre), lp.receptor, np.int8) for lp in low.projections]
-            or [np.zeros(0, np.int8)])[order]
-        s["proj"] = np.concatenate(
-            [np.full(len(lp.pre), lp.index, np.int32) for lp in low.projections]
-            or [np.zeros(0, np.int32)])[order]
-        del order
+        # rows by source, targets ascending: each thread's targets are one run of every
+        # row, so a target's inputs are summed in the same order whatever the split
+        s, self.row_ptr = lay_out_synapses(projections, self.n)  # empties ``projections``
         self.syn = s
-        self.row_ptr = np.zeros(self.n + 1, dtype=np.int64)
-        self.row_ptr[1:] = np.cumsum(np.bincount(s["pre"], minlength=self.n))
         # one partition of the targets per thread, about equal in synapses to deliver
         from neurosim.kernels.spiking import balanced_bounds, partition_rows
 
         in_degree = np.bincount(s["post"], minlength=self.n)
         self.part_ptr = partition_rows(self.row_ptr, s["post"],
                                        balanced_bounds(in_degree, self.threads))
-        m = len(s["pre"])
-        plastic = np.flatnonzero(self.proj_rule[s["proj"]] >= 0) if m else np.zeros(0, int)
+        m = len(s["post"])
+        plastic = (np.flatnonzero(self.proj_rule[s["proj"]] >= 0)
+                   if m and np.any(self.proj_rule >= 0) else np.zeros(0, np.int64))
         traces = m if len(plastic) else 0
         self.apre, self.apost = np.zeros(traces), np.zeros(traces)
         self.lastpre, self.lastpost = np.full(traces, -1e9), np.full(traces, -1e9)
@@ -244,8 +230,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         by_post = plastic[np.argsort(s["post"][plastic], kind="stable")]
         self.col_syn = by_post.astype(np.int64)
         self.col_ptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.add.at(self.col_ptr, s["post"][by_post].astype(np.int64) + 1, 1)
-        self.col_ptr = np.cumsum(self.col_ptr)
+        np.cumsum(np.bincount(s["post"][by_post], minlength=self.n), out=self.col_ptr[1:])
         max_delay = int(s["delay"].max()) if m else 1
         self._build_short_term(s, m)
         self.ring_count = np.zeros(max_delay + 1, dtype=np.int64)
@@ -254,11 +239,12 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
     def _build_short_term(self, s: dict[str, np.ndarray], m: int) -> None:
         """Tsodyks-Markram synapses: their own CSR by pre and state (u, x, time of the last
         delivery); the static delivery skips them (delay 0 in its delay array)."""
-        tm = np.flatnonzero(self.tm_proj[s["proj"]]) if m else np.zeros(0, np.int64)
+        tm = (np.flatnonzero(self.tm_proj[s["proj"]]) if m and self.tm_proj.any()
+              else np.zeros(0, np.int64))
         self.tm_sid = tm.astype(np.int64)  # already sorted by pre (the synapse order)
         self.tm_ptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.add.at(self.tm_ptr, s["pre"][tm].astype(np.int64) + 1, 1)
-        self.tm_ptr = np.cumsum(self.tm_ptr)
+        np.cumsum(np.bincount(pre_of(self.row_ptr, tm), minlength=self.n),
+                  out=self.tm_ptr[1:])
         size = m if len(tm) else 0
         self.tm_u = np.zeros(size)
         self.tm_x = np.ones(size)
@@ -389,7 +375,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         ids = self._synapse_ids(projection)
         _, _, pre0, post0, _ = self.projections[projection]
         proj = self.spec.projection(projection)
-        pre = self.syn["pre"][ids].astype(np.int64) - self.offset[proj.pre_label] - pre0
+        pre = pre_of(self.row_ptr, ids) - self.offset[proj.pre_label] - pre0
         post = self.syn["post"][ids].astype(np.int64) - self.offset[proj.post_label] - post0
         return pre, post
 
@@ -582,14 +568,10 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
     def weights(self, projection: str) -> Quantity:
         if projection not in self.projections:
             raise ParameterError("projection", projection, f"one of {sorted(self.projections)}")
-        n_pre, n_post, pre0, post0, unit = self.projections[projection]
-        k = [p.label for p in self.spec.projections].index(projection)
-        sel = self.syn["proj"] == k
-        proj = self.spec.projection(projection)
-        pre_label, post_label = proj.pre_label, proj.post_label
-        out = weight_matrix(n_pre, n_post, self.syn["pre"][sel] - self.offset[pre_label] - pre0,
-                            self.syn["post"][sel] - self.offset[post_label] - post0,
-                            self.syn["w"][sel])
+        n_pre, n_post, _, _, unit = self.projections[projection]
+        pre, post = self._synapse_index(projection)
+        w = self.syn["w"][self._synapse_ids(projection)]
+        out = weight_matrix(n_pre, n_post, pre, post, w)
         return out * unit
 
 

@@ -34,7 +34,8 @@ class Connector(Params):
         same_population: bool,
         rng: np.random.Generator | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs as (positions in the pre view, positions in the post view), int64 arrays.
+        """Pairs as (positions in the pre view, positions in the post view), integer arrays
+        (int64, or int32 where a connector keeps large projections small).
 
         ``pre_ids``/``post_ids`` are the neurons' indices within their populations; they
         decide what a self-connection is when both views are of one population.
@@ -168,26 +169,72 @@ class _FixedNumber(Connector):
     def _partners(self, n_choices: int, fixed_ids: np.ndarray, choice_ids: np.ndarray,
                   same_population: bool, rng: np.random.Generator | None
                   ) -> tuple[np.ndarray, np.ndarray]:
-        """For each fixed neuron, ``n`` partners among the choices (positions)."""
+        """For each fixed neuron, ``n`` partners among the choices (positions), vectorised.
+
+        Returns (fixed positions, chosen positions), grouped by fixed neuron and sorted
+        within each group; int32 while the sizes allow (a 10⁸-synapse projection holds
+        two int32 arrays, not two int64 ones). Without replacement, a draw of ``n`` far
+        below the number of choices is uniform with duplicates (and self-connections)
+        redrawn; otherwise each fixed neuron ranks uniform keys over all its choices and
+        keeps the ``n`` smallest. Both give every allowed ``n``-subset the same chance
+        (the procedures are symmetric in the choices).
+        """
         owner = type(self).__name__
         if rng is None:
             raise ParameterError("rng", rng, "a numpy.random.Generator", owner)
-        fixed, chosen = [], []
-        for f in range(len(fixed_ids)):
-            allowed = np.arange(n_choices, dtype=np.int64)
-            if same_population and not self.allow_self_connections:
-                allowed = allowed[choice_ids[allowed] != fixed_ids[f]]
-            if not self.with_replacement and self.n > len(allowed):
-                raise SpecError(f"{owner}: n={self.n} partners without replacement, but only "
-                                f"{len(allowed)} neurons to choose from")
-            if len(allowed) == 0:
-                continue
-            pick = rng.choice(allowed, size=self.n, replace=self.with_replacement)
-            fixed.append(np.full(self.n, f, dtype=np.int64))
-            chosen.append(np.sort(pick).astype(np.int64))
-        if not fixed:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(fixed), np.concatenate(chosen)
+        n, rows = int(self.n), len(fixed_ids)
+        exclude = same_population and not self.allow_self_connections
+        # a view is a contiguous range of its population: a fixed neuron is among the
+        # choices at most once, at position ``self_pos`` (n_choices when absent)
+        self_pos = np.full(rows, n_choices, dtype=np.int64)
+        if exclude and n_choices:
+            at = np.asarray(fixed_ids, dtype=np.int64) - int(choice_ids[0])
+            inside = (at >= 0) & (at < n_choices)
+            inside[inside] = choice_ids[at[inside]] == fixed_ids[inside]
+            self_pos[inside] = at[inside]
+        allowed = n_choices - (self_pos < n_choices)
+        if not self.with_replacement and rows and n > allowed.min():
+            raise SpecError(f"{owner}: n={n} partners without replacement, but only "
+                            f"{int(allowed.min())} neurons to choose from")
+        live = np.flatnonzero(allowed > 0)
+        index = np.int32 if max(n_choices, rows) < 2**31 else np.int64
+        if n == 0 or not len(live):
+            return np.zeros(0, index), np.zeros(0, index)
+        chosen = np.empty((len(live), n), dtype=index)
+        sparse = self.with_replacement or 4 * n <= n_choices
+        # rows per chunk: about 2**22 values of working memory at a time
+        per = max(1, 2**22 // (n if sparse else n_choices))
+        for a in range(0, len(live), per):
+            own = self_pos[live[a:a + per]]
+            if sparse:
+                chosen[a:a + per] = _draw_sparse(rng, n_choices, n, own,
+                                                 self.with_replacement)
+            else:
+                keys = rng.random((len(own), n_choices))
+                has = own < n_choices
+                keys[np.flatnonzero(has), own[has]] = 2.0  # never among the n smallest
+                pick = np.argpartition(keys, n - 1, axis=1)[:, :n] if n < n_choices \
+                    else np.argsort(keys, axis=1)
+                chosen[a:a + per] = np.sort(pick, axis=1)
+        fixed = np.repeat(live.astype(index), n)
+        return fixed, chosen.ravel()
+
+
+def _draw_sparse(rng: np.random.Generator, n_choices: int, n: int, own: np.ndarray,
+                 with_replacement: bool) -> np.ndarray:
+    """``n`` uniform positions in ``[0, n_choices)`` per row, none at the row's ``own``
+    position, and without replacement no repeats (both redrawn until none is left);
+    each row sorted."""
+    cand = rng.integers(0, n_choices, size=(len(own), n))
+    while True:
+        cand.sort(axis=1)
+        bad = cand == own[:, None]
+        if not with_replacement:
+            bad[:, 1:] |= cand[:, 1:] == cand[:, :-1]
+        k = int(np.count_nonzero(bad))
+        if k == 0:
+            return cand
+        cand[bad] = rng.integers(0, n_choices, size=k)
 
 
 class FixedNumberPre(_FixedNumber):
@@ -196,8 +243,10 @@ class FixedNumberPre(_FixedNumber):
 
     def connect(self, pre_ids, post_ids, same_population, rng=None):
         j, i = self._partners(len(pre_ids), post_ids, pre_ids, same_population, rng)
-        order = np.lexsort((j, i))
-        return i[order], j[order]
+        from neurosim.kernels.grouping import group_by_key  # numba: loaded when used
+
+        # drawn per target, delivered per source: regrouped by pre, targets ascending
+        return group_by_key(i, j, len(pre_ids))
 
 
 class FixedNumberPost(_FixedNumber):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from neurosim.network.cells import IF_cond_exp, IF_curr_exp
-from neurosim.network.connectors import FixedProbability
+from neurosim.network.connectors import FixedNumberPre, FixedProbability
 from neurosim.network.distributions import RandomDistribution
 from neurosim.network.spec import NetworkSpec, Population, Probe, Projection, View
 from neurosim.network.synapses import StaticSynapse
@@ -72,14 +72,19 @@ def adex_coba(cell: Any, n_neurons: int = 4000, p_connect: float = 0.02,
                          f"adex_coba_{n_neurons}")
 
 
-def vogels_abbott_cuba(n_neurons: int = 4000, p_connect: float = 0.02) -> NetworkSpec:
+def vogels_abbott_cuba(n_neurons: int = 4000, p_connect: float = 0.02,
+                       in_degree: int | None = None) -> NetworkSpec:
     """The current-based Vogels-Abbott network, benchmark 2 of Brette et al. (2007), with
     the values of PyNN's ``examples/VAbenchmarks.py``: IF_curr_exp, cm 0.2 nF, tau_m 20 ms,
     v_rest -49 mV (above threshold: the activity is self-sustained), v_thresh -50 mV,
     v_reset -60 mV, refractory 5 ms, tau_exc 5 ms, tau_inh 10 ms; 80 % excitatory,
     FixedProbability ``p_connect``; weights the conductances 0.27 nS and 4.5 nS times the
     driving force at v_mean -60 mV (E_exc 0 mV, E_inh -80 mV): 16.2 pA excitatory, 90 pA
-    inhibitory; delays 0.2 ms; v starts uniform in [v_reset, v_thresh]."""
+    inhibitory; delays 0.2 ms; v starts uniform in [v_reset, v_thresh].
+
+    ``in_degree`` (instead of ``p_connect``): every neuron receives exactly that many
+    synapses, 80 % from excitatory neurons (``FixedNumberPre``): how the network grows to
+    10⁶ neurons at a fixed input count (``benchmarks/memory_large.py``)."""
     cell = IF_curr_exp(cm=0.2 * nF, tau_m=20 * ms, v_rest=-49 * mV, v_reset=-60 * mV,
                        v_thresh=-50 * mV, tau_refrac=5 * ms, tau_syn_E=5 * ms,
                        tau_syn_I=10 * ms)
@@ -89,12 +94,15 @@ def vogels_abbott_cuba(n_neurons: int = 4000, p_connect: float = 0.02) -> Networ
     exc, inh = View("P", 0, n_exc), View("P", n_exc, n_neurons)
     delay = 0.2 * ms
     w_exc, w_inh = 0.27e-3 * 60 * nA, 4.5e-3 * 20 * nA  # g (nS) x driving force (mV)
+    if in_degree is None:
+        from_exc = from_inh = FixedProbability(p_connect)
+    else:
+        k_exc = round(0.8 * in_degree)
+        from_exc, from_inh = FixedNumberPre(k_exc), FixedNumberPre(in_degree - k_exc)
     projections = (
-        Projection(exc, "P", FixedProbability(p_connect), StaticSynapse(weight=w_exc,
-                                                                          delay=delay),
+        Projection(exc, "P", from_exc, StaticSynapse(weight=w_exc, delay=delay),
                    "excitatory", label="exc->all"),
-        Projection(inh, "P", FixedProbability(p_connect), StaticSynapse(weight=w_inh,
-                                                                          delay=delay),
+        Projection(inh, "P", from_inh, StaticSynapse(weight=w_inh, delay=delay),
                    "inhibitory", label="inh->all"),
     )
     return NetworkSpec((pop,), (), projections, (Probe("P"),), name=f"cuba_{n_neurons}")
