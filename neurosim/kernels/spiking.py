@@ -579,6 +579,13 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
     generated = _has_generated(segments[2])
     scratch_x, scratch_ba, inj = np.empty(n), np.empty(n), np.zeros(n)
     unit_e, unit_i = _input_units(neurons, params)
+    # which optional steps this network has, decided once: a call costs about 0.3-1 us even
+    # when it returns at once (its groups' arrays are reference-counted on the way in and
+    # out), several times a small network's whole step
+    has_probes = recording.probe_neurons.shape[0] > 0
+    has_currents = devices.cs_neurons.shape[0] > 0
+    has_stdp = plasticity.col_syn.shape[0] > 0
+    has_short_term = plasticity.tm_sid.shape[0] > 0
     for s in range(n_steps):
         if recording.rec_count[0] + n > cap:
             return s  # the spike record could overflow: let the caller grow it
@@ -586,15 +593,19 @@ def run_steps(k0, n_steps, dt, neurons, params, cells, devices, synapses, plasti
         t = k * dt
         slot = k % ring
         fired = synapses.ring_idx[slot]
-        _record_probes(k, neurons, cells, recording)
-        _inject_currents(s, neurons, params, cells, devices, inj)
+        if has_probes:
+            _record_probes(k, neurons, cells, recording)
+        if has_currents:
+            _inject_currents(s, neurons, params, cells, devices, inj)
         n_fired = _update_and_threshold(0, n, k, dt, segments, neurons, params, cells,
                                         gen_update, gen_spike, scratch_x, scratch_ba, fired, 0)
         c = _emit_sources_and_record(k, slot, n_fired, devices, synapses, recording)
-        _plasticity(k, t, slot, c, synapses, plasticity)
+        if has_stdp:
+            _plasticity(k, t, slot, c, synapses, plasticity)
         _deliver(0, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e, unit_i)
-        _deliver_short_term(k, t, synapses, plasticity, neurons.i_exc, neurons.i_inh,
-                            cells.acc_x, unit_e, unit_i)
+        if has_short_term:
+            _deliver_short_term(k, t, synapses, plasticity, neurons.i_exc, neurons.i_inh,
+                                cells.acc_x, unit_e, unit_i)
         if generated:
             _generated_inputs(0, n, k, segments, neurons, cells, gen_reset, fired, n_fired)
     return n_steps
@@ -613,6 +624,30 @@ def _close_gaps(fired, part, counts):
     return c
 
 
+#: below this many synapses to walk in a step, the threads deliver one after another on
+#: the calling thread: starting a parallel region costs 2-3 us on this machine (a 40-neuron
+#: net: 4.4 us a step on one thread, 10.1 us on two), about the time of 2000 synapses
+SERIAL_DELIVERY_BELOW = 2000
+
+
+@njit(cache=True)
+def _delivery_work(k, synapses):
+    """How many synapses step ``k``'s delivery walks: the rows of the spikes of the ring
+    slots it reads (an upper bound, all delays counted)."""
+    ring_count, ring_idx, row_ptr = synapses.ring_count, synapses.ring_idx, synapses.row_ptr
+    ring = ring_count.shape[0]
+    work = 0
+    for d in range(1, ring):
+        ks = k - (d - 1)
+        if ks < 0:
+            break
+        old = ks % ring
+        for q in range(ring_count[old]):
+            i = ring_idx[old, q]
+            work += row_ptr[i + 1] - row_ptr[i]
+    return work
+
+
 @njit(cache=True, error_model="numpy", parallel=True)
 def run_steps_parallel(k0, n_steps, dt, neurons, params, cells, devices, synapses,
                        plasticity, recording, gen_update, gen_spike, gen_reset):
@@ -629,6 +664,13 @@ def run_steps_parallel(k0, n_steps, dt, neurons, params, cells, devices, synapse
     generated = _has_generated(segments[2])
     scratch_x, scratch_ba, inj = np.empty(n), np.empty(n), np.zeros(n)
     unit_e, unit_i = _input_units(neurons, params)
+    # which optional steps this network has, decided once: a call costs about 0.3-1 us even
+    # when it returns at once (its groups' arrays are reference-counted on the way in and
+    # out), several times a small network's whole step
+    has_probes = recording.probe_neurons.shape[0] > 0
+    has_currents = devices.cs_neurons.shape[0] > 0
+    has_stdp = plasticity.col_syn.shape[0] > 0
+    has_short_term = plasticity.tm_sid.shape[0] > 0
     part = neurons.part
     n_part = part.shape[0] - 1
     n_targets = synapses.part_ptr.shape[1] - 1
@@ -640,20 +682,29 @@ def run_steps_parallel(k0, n_steps, dt, neurons, params, cells, devices, synapse
         t = k * dt
         slot = k % ring
         fired = synapses.ring_idx[slot]
-        _record_probes(k, neurons, cells, recording)
-        _inject_currents(s, neurons, params, cells, devices, inj)
+        if has_probes:
+            _record_probes(k, neurons, cells, recording)
+        if has_currents:
+            _inject_currents(s, neurons, params, cells, devices, inj)
         for p in prange(n_part):  # each partition writes its spikes from its first neuron
             counts[p] = _update_and_threshold(part[p], part[p + 1], k, dt, segments, neurons,
                                               params, cells, gen_update, gen_spike, scratch_x,
                                               scratch_ba, fired, part[p]) - part[p]
         n_fired = _close_gaps(fired, part, counts)
         c = _emit_sources_and_record(k, slot, n_fired, devices, synapses, recording)
-        _plasticity(k, t, slot, c, synapses, plasticity)
-        for p in prange(n_targets):
-            _deliver(p, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e,
-                     unit_i)
-        _deliver_short_term(k, t, synapses, plasticity, neurons.i_exc, neurons.i_inh,
-                            cells.acc_x, unit_e, unit_i)
+        if has_stdp:
+            _plasticity(k, t, slot, c, synapses, plasticity)
+        if _delivery_work(k, synapses) < SERIAL_DELIVERY_BELOW:
+            for p in range(n_targets):  # the same order per target: the same sums
+                _deliver(p, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e,
+                         unit_i)
+        else:
+            for p in prange(n_targets):
+                _deliver(p, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e,
+                         unit_i)
+        if has_short_term:
+            _deliver_short_term(k, t, synapses, plasticity, neurons.i_exc, neurons.i_inh,
+                                cells.acc_x, unit_e, unit_i)
         if generated:
             for p in prange(n_part):
                 _generated_inputs(part[p], part[p + 1], k, segments, neurons, cells,

@@ -155,6 +155,31 @@ def test_kernel_matches_its_numpy_twin_on_a_conductance_network():
     assert out.recording.rec_count[0] > 20
 
 
+def test_parallel_delivery_on_threads_and_on_one_thread_gives_the_same_sums():
+    """The parallel kernel delivers a step on the calling thread when it has fewer than
+    SERIAL_DELIVERY_BELOW synapses to walk, on the threads otherwise: a volley of 40
+    sources into 120 cells (4800 synapses at once, random weights and delays of 1-3 steps)
+    between single spikes takes both ways, and both give the one-thread sums."""
+    from neurosim.kernels.spiking import SERIAL_DELIVERY_BELOW
+    from neurosim.network import AllToAll, RandomDistribution
+    from neurosim.units import uS
+
+    times = [[1.0, 2.0 + 0.1 * i] if i < 40 else [2.0 + 0.1 * i] for i in range(60)]
+    stim = SpikeSourceArray.from_times("stim", [t * ms for t in times])
+    spec = NetworkSpec(
+        populations=(Population("P", 120, IF_cond_exp()),), sources=(stim,),
+        projections=(Projection("stim", "P", AllToAll(), StaticSynapse(
+            weight=RandomDistribution("uniform", low=0.001 * uS, high=0.02 * uS),
+            delay=RandomDistribution("uniform", low=0.1 * ms, high=0.3 * ms))),),
+        probes=(Probe("P"), Probe("P", "v")))
+    sim = NumbaEngine().build(spec, dt=0.1 * ms, seed=4)
+    out = _twin_check(sim, 60)
+    rec = out.recording
+    steps, cells = rec.rec_step[: rec.rec_count[0]], rec.rec_idx[: rec.rec_count[0]]
+    work = np.bincount(steps, weights=np.diff(out.synapses.row_ptr)[cells])  # sources' rows
+    assert 0 < work[work > 0].min() < SERIAL_DELIVERY_BELOW <= work.max(), work
+
+
 def test_kernel_matches_its_numpy_twin_with_generated_cell_types():
     """Three cell types run by generated code in one net (three function pointers), beside
     a hand-written IF_cond_exp population, all receiving input."""
