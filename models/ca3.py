@@ -209,6 +209,14 @@ def random_protocol(n_cues: int, n_content: int, n_ops: int, rng: np.random.Gene
     Learned contents have 1 to n_content/2 bits. ``overwrite=False`` learns each cue at most
     once; ``query_bits`` is the largest recall-by-content query (0: no recall by content).
     """
+    for name, value, low in (("n_cues", n_cues, 1), ("n_content", n_content, 1),
+                             ("n_ops", n_ops, 0), ("query_bits", query_bits, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ParameterError(name, value, f"an integer >= {low}", "random_protocol")
+    if query_bits > n_content:
+        raise ParameterError("query_bits", query_bits,
+                             f"at most n_content ({n_content}): a query is a set of content "
+                             "bits", "random_protocol")
     ops: list[Operation] = []
     used: set[int] = set()
     for _ in range(n_ops):

@@ -11,10 +11,12 @@ ever built). At T = 0 retrieval survives up to alpha_c = 0.138
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from neurosim.errors import ParameterError
 from neurosim.hebbian import HebbianNetwork
 from neurosim.params import Params, number
 from neurosim.random import SeedLike
@@ -61,7 +63,12 @@ class HopfieldNetwork(HebbianNetwork):
 
     @classmethod
     def from_load(cls, alpha: float, n_neurons: int, seed: SeedLike = None) -> HopfieldNetwork:
-        """The network storing ``round(alpha N)`` patterns (at least one)."""
+        """The network storing ``round(alpha N)`` patterns (at least one); ``alpha`` a finite
+        load > 0 (a load of 0 still stores one pattern: ask for n_patterns=1 to mean it)."""
+        if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.number) \
+                or not math.isfinite(alpha) or alpha <= 0:
+            raise ParameterError("alpha", alpha, "a finite load P/N > 0",
+                                 "HopfieldNetwork.from_load")
         return cls(n_neurons=n_neurons, n_patterns=max(1, round(alpha * n_neurons)), seed=seed)
 
     def stored(self) -> tuple[np.ndarray, int, float]:

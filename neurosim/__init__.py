@@ -8,6 +8,7 @@ Quick start::
     mem.recall_by_cue(0)        # frozenset({0, 1, 8, 9})
 """
 
+import neurosim.brian2_logging  # noqa: F401  (records the excepthook before Brian2's)
 from neurosim._version import __version__
 from neurosim.config import configure_numba_cache
 from neurosim.errors import (

@@ -62,3 +62,16 @@ class SpecError(NeurosimError, ValueError):
 def _show(value: Any) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+class RecordingNotFound(NeurosimError, KeyError):
+    """``sim.data[key]`` for a key nothing recorded; the message lists what was."""
+
+    def __init__(self, key: Any, recorded: list[str]):
+        self.key = key
+        super().__init__(f"nothing recorded as {key!r}; recorded: {recorded} (a Probe "
+                         "records one population's variable: Probe('cells', 'v') gives "
+                         "'cells.v')")
+
+    def __str__(self) -> str:  # KeyError's own would show the message in quotes
+        return str(self.args[0])

@@ -32,7 +32,10 @@ from brian2 import (
 )
 from brian2.units.fundamentalunits import DIMENSIONLESS, Dimension, fail_for_dimension_mismatch
 
+from neurosim.brian2_logging import restore_after_brian2
 from neurosim.errors import ParameterError
+
+restore_after_brian2()  # Brian2's excepthook, debug files and warning capture: undone
 
 __all__ = [
     "Hz",

@@ -44,7 +44,7 @@ def test_bad_arguments_exit_with_a_message(capsys):
     with pytest.raises(SystemExit) as err:
         main(["run", "ca3", "--n-cues", "0"])
     assert err.value.code == 2
-    assert "must be an int >= 1" in capsys.readouterr().err
+    assert "must be an integer >= 1" in capsys.readouterr().err
     assert main(["run", "ca3", "--engine", "neuron", "--ops", "2"]) == 2
     assert "'engine' parameter must be one of" in capsys.readouterr().err
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pyNN.common.control import DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
@@ -11,6 +12,7 @@ from neurosim.hardware_backends.crossbar import simulator
 from neurosim.hardware_backends.crossbar.array import FIDELITIES
 from neurosim.hardware_backends.crossbar.ledger import Ledger
 from neurosim.pynn import control as pynn_control
+from neurosim.pynn import simulator as pynn_simulator
 
 __all__ = ["get_ledger", "setup"]
 
@@ -31,6 +33,15 @@ def setup(timestep: float = DEFAULT_TIMESTEP, min_delay: Any = DEFAULT_MIN_DELAY
     options = {k: extra_params.pop(k) for k in list(extra_params)
                if k in simulator.DEFAULT_OPTIONS}
     options = {**simulator.DEFAULT_OPTIONS, **options}
+    rest = {k: v for k, v in extra_params.items()
+            if k not in pynn_simulator.DEFAULT_OPTIONS and k != "seed"}
+    pynn_control.check_setup_options(
+        timestep, rest, sorted([*simulator.DEFAULT_OPTIONS, *pynn_simulator.DEFAULT_OPTIONS]))
+    interval = options["read_interval"]
+    if interval is not None and not (isinstance(interval, int | float)
+                                     and math.isfinite(interval) and interval > 0):
+        raise ParameterError("read_interval", interval, "None (one read per run()) or a "
+                             "finite number of ms > 0", "crossbar setup")
     if options["fidelity"] not in FIDELITIES:
         raise ParameterError("fidelity", options["fidelity"], f"one of {FIDELITIES}",
                              "crossbar setup")

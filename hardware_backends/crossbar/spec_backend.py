@@ -30,7 +30,7 @@ import numpy as np
 from neurosim.devices import ResistiveDevice
 from neurosim.engines import get_engine
 from neurosim.engines.base import Simulation, check_dt, stdp_constants
-from neurosim.engines.data import SpikeData, StateData
+from neurosim.engines.data import RecordedData, SpikeData, StateData
 from neurosim.errors import ParameterError
 from neurosim.hardware_backends.crossbar.array import FIDELITIES, CrossbarArray
 from neurosim.hardware_backends.crossbar.ledger import Ledger, constants
@@ -323,7 +323,7 @@ class CrossbarSimulation(Simulation):
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
         keys = {p.key for p in self.spec.probes}
-        return {k: v for k, v in self.inner.data.items() if k in keys}
+        return RecordedData({k: v for k, v in self.inner.data.items() if k in keys})
 
     def spikes_between(self, label: str, start: Quantity, stop: Quantity) -> SpikeData:
         return self.inner.spikes_between(label, start, stop)

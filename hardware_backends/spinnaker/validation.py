@@ -37,7 +37,7 @@ from neurosim.hardware_backends.spinnaker.validation_report import (
 )
 from neurosim.network import IF_cond_exp, IF_curr_exp, NetworkSpec
 from neurosim.random import SeedLike
-from neurosim.units import Quantity, ms, second, to_si
+from neurosim.units import Quantity, ms, require_quantity, second, to_si
 
 
 def _n_bits(n: int) -> int:
@@ -80,6 +80,12 @@ def validate(spec: NetworkSpec, *, timestep: Quantity = 0.1 * ms,
     if connectivity not in CONNECTIVITY:
         raise ParameterError("connectivity", connectivity, f"one of {CONNECTIVITY}", "validate")
     dt_s = check_dt(timestep)
+    if duration is not None:
+        require_quantity(duration, second, "duration", "validate")
+        d = float(to_si(duration))
+        if not math.isfinite(d) or d <= 0:
+            raise ParameterError("duration", duration, "a finite time > 0 ms (or None: no "
+                                 "recording-size check)", "validate")
     dt_us = dt_s * 1e6
     tsf = config.time_scale_factor or max(1, math.ceil(round(dt_us) / 10000.0))
     report = ValidationReport(dt_us, round(dt_us) * tsf, tsf)

@@ -32,7 +32,7 @@ from neurosim.engines.base import (
     steps_of,
     weight_matrix,
 )
-from neurosim.engines.data import SpikeData, StateData, grid_times, to_neo_block
+from neurosim.engines.data import RecordedData, SpikeData, StateData, grid_times, to_neo_block
 from neurosim.engines.lowering import LoweredNetwork, lower
 from neurosim.engines.records import ScheduleAndRecords
 from neurosim.errors import ParameterError, UnsupportedFeature
@@ -367,7 +367,7 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
             values = rows[:, col:col + size] / ACCUM_ONE  # mV or nA
             unit = 1e-3 * volt if probe.variable == "v" else nA
             out[key] = StateData(probe.target, probe.variable, times * second, values * unit)
-        return out
+        return RecordedData(out)
 
     def weights(self, projection: str) -> Quantity:
         """The weights the board holds (16-bit integers / weight scale): for plastic

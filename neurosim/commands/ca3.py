@@ -14,17 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from neurosim import __version__, registry
+from neurosim.commands.arguments import nonnegative_int, output_folder, positive_float, positive_int
 from neurosim.errors import NeurosimError
 from neurosim.provenance import git_hash
 
 __all__ = ["add_ca3_parser", "cmd_run_ca3"]
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {value}")
-    return value
 
 
 def add_ca3_parser(run_subparsers: Any) -> argparse.ArgumentParser:
@@ -35,10 +29,10 @@ def add_ca3_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                     "recall-by-content operations on the CA3 memory (Casanueva-Morato et al. "
                     "2024), prints expected vs recalled for each operation and the score, and "
                     "writes results.json, spikes.npz and (with --plot) raster.png to --out.")
-    ca3.add_argument("--n-cues", type=_positive_int, default=5, help="cue neurons (capacity)")
-    ca3.add_argument("--n-content", type=_positive_int, default=10, help="content bits")
-    ca3.add_argument("--ops", type=_positive_int, default=40, help="number of operations")
-    ca3.add_argument("--query-bits", type=int, default=1,
+    ca3.add_argument("--n-cues", type=positive_int, default=5, help="cue neurons (capacity)")
+    ca3.add_argument("--n-content", type=positive_int, default=10, help="content bits")
+    ca3.add_argument("--ops", type=positive_int, default=40, help="number of operations")
+    ca3.add_argument("--query-bits", type=nonnegative_int, default=1,
                      help="largest recall-by-content query (0: none). Queries of several bits "
                           "leave Hebbian cross-links in the published network: docs/ca3.md")
     ca3.add_argument("--query-mode", choices=["parallel", "serial"], default="parallel",
@@ -47,7 +41,7 @@ def add_ca3_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                           "with --op-interval 20)")
     ca3.add_argument("--no-overwrite", action="store_true",
                      help="learn each cue at most once")
-    ca3.add_argument("--op-interval", type=float, default=10.0,
+    ca3.add_argument("--op-interval", type=positive_float, default=10.0,
                      help="ms between operation starts (>= 10; the paper: 10)")
     ca3.add_argument("--engine", default="auto",
                      help=f"one of {registry.names('engine')} or auto (numba, else brian2)")
@@ -61,7 +55,7 @@ def add_ca3_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     ca3.add_argument("--fidelity", default="noisy",
                      choices=["ideal", "quantised", "noisy", "full"],
                      help="with --backend crossbar: which physical effects are on")
-    ca3.add_argument("--out", type=Path, default=None, help="folder for the results")
+    ca3.add_argument("--out", type=output_folder, default=None, help="folder for the results")
     ca3.add_argument("--plot", action="store_true", help="write raster.png to --out")
     return ca3
 

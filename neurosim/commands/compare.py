@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from neurosim.commands.arguments import output_folder, positive_float
+
 __all__ = ["add_compare_parser", "cmd_compare"]
 
 
@@ -24,10 +26,12 @@ def add_compare_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help="coba: the Vogels-Abbott E/I network at 2000 neurons")
     cmp.add_argument("--engines", default="numba,brian2,reference",
                      help="comma-separated engine names; the first is the reference")
-    cmp.add_argument("--duration-ms", type=float, default=200.0)
-    cmp.add_argument("--dt-ms", type=float, default=0.1)
-    cmp.add_argument("--seed", type=int, default=0)
-    cmp.add_argument("--out", type=Path, default=None)
+    cmp.add_argument("--duration-ms", type=positive_float, default=200.0,
+                     help="simulated time, ms")
+    cmp.add_argument("--dt-ms", type=positive_float, default=0.1, help="time step, ms")
+    cmp.add_argument("--seed", type=int, default=0,
+                     help="root seed (connectivity, initial values, Poisson)")
+    cmp.add_argument("--out", type=output_folder, default=None)
     return cmp
 
 

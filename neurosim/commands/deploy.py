@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from pathlib import Path
 from typing import Any
 
 from neurosim import registry
+from neurosim.commands.arguments import output_folder, positive_int
 
 __all__ = ["add_deploy_parser", "cmd_deploy"]
 
@@ -38,11 +38,15 @@ def add_deploy_parser(subparsers: Any) -> argparse.ArgumentParser:
                           "(spikes as a board would give them; no sPyNNaker mapping)")
     ca3.add_argument("--version", type=int, default=None,
                      help="board version with --machine (3: SpiNN-3, 5: SpiNN-5)")
-    ca3.add_argument("--n-cues", type=int, default=5)
-    ca3.add_argument("--n-content", type=int, default=10)
-    ca3.add_argument("--ops", type=int, default=40)
-    ca3.add_argument("--seed", type=int, default=0)
-    ca3.add_argument("--run-dir", type=Path, default=None,
+    ca3.add_argument("--n-cues", type=positive_int, default=5,
+                     help="cue neurons (capacity)")
+    ca3.add_argument("--n-content", type=positive_int, default=10,
+                     help="content bits")
+    ca3.add_argument("--ops", type=positive_int, default=40,
+                     help="operations of the random protocol")
+    ca3.add_argument("--seed", type=int, default=0,
+                     help="seed of the protocol and the connectivity")
+    ca3.add_argument("--run-dir", type=output_folder, default=None,
                      help="folder for sPyNNaker's configuration, reports and log "
                           "(default: a new temporary folder)")
     return deploy

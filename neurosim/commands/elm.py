@@ -11,10 +11,10 @@ import argparse
 import importlib
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from neurosim import registry
+from neurosim.commands.arguments import output_folder, positive_float, positive_int
 
 __all__ = ["add_elm_parser", "cmd_run_elm"]
 
@@ -31,26 +31,31 @@ def add_elm_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                     "(NeuronIO-lite: fit a simulated IF_cond_exp neuron, spike AUC and "
                     "voltage RMSE). Writes results.json to --out when given.")
     p.add_argument("--task", choices=TASKS, required=True)
-    p.add_argument("--version", choices=("v1", "v2"), default="v1")
-    p.add_argument("--memory", type=int, default=None,
+    p.add_argument("--version", choices=("v1", "v2"), default="v1",
+                   help="the ELM neuron's version (Spieler et al. 2024)")
+    p.add_argument("--memory", type=positive_int, default=None,
                    help="memory units d_m (default per task: 20, 16, 10)")
-    p.add_argument("--tau-max-ms", type=float, default=None,
+    p.add_argument("--tau-max-ms", type=positive_float, default=None,
                    help="largest initial tau_m (default: 100, 1000, 150 ms)")
-    p.add_argument("--branches", type=int, default=None,
+    p.add_argument("--branches", type=positive_int, default=None,
                    help="Branch-ELM branches (neuronio default 20; 0: plain ELM)")
-    p.add_argument("--synapses-per-branch", type=int, default=20)
+    p.add_argument("--synapses-per-branch", type=positive_int, default=20,
+                   help="synapses on each dendritic branch")
     p.add_argument("--routing", choices=("none", "random", "neuronio"), default=None)
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--lr", type=float, default=1e-2, help="learning rate")
-    p.add_argument("--optimizer", choices=("adam", "adamax"), default="adam")
-    p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--trials", type=int, default=32,
+    p.add_argument("--epochs", type=positive_int, default=None)
+    p.add_argument("--lr", type=positive_float, default=1e-2, help="learning rate")
+    p.add_argument("--optimizer", choices=("adam", "adamax"), default="adam",
+                   help="gradient step rule")
+    p.add_argument("--batch-size", type=positive_int, default=None)
+    p.add_argument("--trials", type=positive_int, default=32,
                    help="neuronio: 2 s teacher trials for training (a quarter for testing)")
-    p.add_argument("--kernel", choices=("numba", "numpy"), default="numba")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--kernel", choices=("numba", "numpy"), default="numba",
+                   help="the compiled kernel or its NumPy twin")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the data, initial weights and batches")
     p.add_argument("--quick", action="store_true", help="a small, fast run (smoke test)")
     p.add_argument("--progress", action="store_true", help="tqdm progress of training")
-    p.add_argument("--out", type=Path, default=None, help="folder for results.json")
+    p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
     return p
 
 

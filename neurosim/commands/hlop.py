@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from neurosim import registry
+from neurosim.commands.arguments import output_folder, positive_int
 
 __all__ = ["add_hlop_parser", "cmd_run_hlop"]
 
@@ -26,19 +27,22 @@ def add_hlop_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                     "with plain fine-tuning, Hebbian orthogonal projection and an exact-SVD "
                     "projection oracle; prints the accuracy matrix R[i, j] (accuracy on task "
                     "j after task i), ACC and BWT. Writes results.json to --out.")
-    p.add_argument("--tasks", type=int, default=5, help="number of tasks (task 0: identity)")
+    p.add_argument("--tasks", type=positive_int, default=5,
+                   help="number of tasks (task 0: identity)")
     p.add_argument("--methods", default="none,hlop,svd",
                    help="comma-separated projections: none, hlop, svd")
     p.add_argument("--seeds", default="0", help="comma-separated seeds")
-    p.add_argument("--epochs", type=int, default=None, help="epochs per task (default 20)")
-    p.add_argument("--hidden", type=int, default=None, help="hidden neurons per layer (128)")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="epochs per task (default 20)")
+    p.add_argument("--hidden", type=positive_int, default=None,
+                   help="hidden neurons per layer (128)")
     p.add_argument("--lateral", choices=["rate", "spiking"], default="rate",
                    help="subspace neurons as real numbers or as quantised spiking neurons")
     p.add_argument("--mnist", type=Path, default=None,
                    help="folder with MNIST IDX files: run permuted MNIST instead of digits")
-    p.add_argument("--max-train", type=int, default=None,
+    p.add_argument("--max-train", type=positive_int, default=None,
                    help="with --mnist: keep the first N training images")
-    p.add_argument("--out", type=Path, default=None, help="folder for results.json")
+    p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 

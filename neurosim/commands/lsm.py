@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from neurosim import registry
+from neurosim.commands.arguments import nonnegative_float, positive_int
 
 __all__ = ["add_lsm_parser", "cmd_run_lsm"]
 
@@ -35,13 +36,14 @@ def add_lsm_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                      help="switching preset the weights are formed with (default lsm_lin2023)")
     src.add_argument("--software", action="store_true",
                      help="Gaussian weights of the same standard deviation")
-    lsm.add_argument("--task", choices=("digits", "spoken", "zeroshot"), default="digits")
+    lsm.add_argument("--task", choices=("digits", "spoken", "zeroshot"), default="digits",
+                     help="what the reservoir is read out for")
     lsm.add_argument("--modalities", choices=("digits", "audio"), default="digits",
                      help="zeroshot: digits = event digits + row-scanned digits (seen 0-7); "
                           "audio = event digits + spoken digits (seen 1-7, the paper's)")
-    lsm.add_argument("--read-noise", type=float, default=0.0,
+    lsm.add_argument("--read-noise", type=nonnegative_float, default=0.0,
                      help="relative read noise of every weight at every step")
-    lsm.add_argument("--seeds", type=int, default=1, help="number of seeds (0, 1, ...)")
+    lsm.add_argument("--seeds", type=positive_int, default=1, help="number of seeds (0, 1, ...)")
     lsm.add_argument("--json", action="store_true", help="print one JSON object at the end")
     return lsm
 

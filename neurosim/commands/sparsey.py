@@ -10,10 +10,10 @@ import argparse
 import importlib
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from neurosim import registry
+from neurosim.commands.arguments import output_folder, positive_int, unit_fraction
 
 __all__ = ["add_sparsey_parser", "cmd_run_sparsey"]
 
@@ -30,16 +30,17 @@ def add_sparsey_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                     "prints the code overlap with the stored codes (retrieval: argmax; CSA: "
                     "the learning-mode draw), the familiarity G and the saturation. Writes "
                     "results.json to --out.")
-    p.add_argument("--items", type=int, default=60, help="random items to learn")
-    p.add_argument("--inputs", type=int, default=384, help="input size")
-    p.add_argument("--active", type=int, default=24, help="active inputs per item")
-    p.add_argument("--cms", type=int, default=24, help="Q, competitive modules")
-    p.add_argument("--cells", type=int, default=16, help="K, cells per CM")
-    p.add_argument("--freeze-at", type=float, default=None,
+    p.add_argument("--items", type=positive_int, default=60, help="random items to learn")
+    p.add_argument("--inputs", type=positive_int, default=384, help="input size")
+    p.add_argument("--active", type=positive_int, default=24, help="active inputs per item")
+    p.add_argument("--cms", type=positive_int, default=24, help="Q, competitive modules")
+    p.add_argument("--cells", type=positive_int, default=16, help="K, cells per CM")
+    p.add_argument("--freeze-at", type=unit_fraction, default=None,
                    help="saturation that ends the critical period (default: SparseyParams')")
-    p.add_argument("--kernel", choices=["numba", "numpy"], default="numba")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=None, help="folder for results.json")
+    p.add_argument("--kernel", choices=["numba", "numpy"], default="numba",
+                   help="the compiled kernel or its NumPy twin (same codes)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the items and the CSA")
+    p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
     return p
 
 

@@ -8,6 +8,7 @@ pattern), so no model ever branches on the engine.
 from __future__ import annotations
 
 import math
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -604,6 +605,12 @@ class PoissonPlan:
                 first = np.ceil(v["start"] / dt_s - 1e-9)
                 stop = np.ceil(v["stop"] / dt_s - 1e-9)
                 rate = v["rate"]
+                top = float(np.max(rate, initial=0.0))
+                if top * dt_s > 1.0:  # p = min(rate dt, 1): the rate above 1/dt is lost
+                    warnings.warn(
+                        f"SpikeSourcePoisson {src.label!r}: a rate of {top:g} Hz is above "
+                        f"1/dt = {1 / dt_s:g} Hz; a source spikes at most once a step, so it "
+                        f"fires every step (an effective {1 / dt_s:g} Hz)", stacklevel=3)
                 if np.all(rate == rate[0]) and np.all(first == first[0]) and \
                         np.all(stop == stop[0]):  # one value each: the scalar path
                     rate, first, stop = float(rate[0]), int(first[0]), float(stop[0])

@@ -53,7 +53,7 @@ from neurosim.engines.base import (
     synapse_values,
     weight_matrix,
 )
-from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.data import RecordedData, SpikeData, StateData, grid_times
 from neurosim.engines.injection import CurrentPlan
 from neurosim.engines.lif import (
     frozen_steps,
@@ -523,10 +523,10 @@ class Brian2Simulation(Simulation):
     @property
     def data(self) -> dict[str, SpikeData | StateData]:
         if self._snapshot is not None:
-            return dict(self._snapshot["data"])
+            return RecordedData(self._snapshot["data"])
         if self._standalone_dir is not None:
-            return {}  # cpp_standalone: nothing exists before the run
-        return self._collect_data()
+            return RecordedData()  # cpp_standalone: nothing exists before the run
+        return RecordedData(self._collect_data())
 
     def _collect_data(self) -> dict[str, SpikeData | StateData]:
         out: dict[str, SpikeData | StateData] = {}

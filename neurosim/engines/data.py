@@ -9,7 +9,17 @@ import numpy as np
 
 from neurosim.units import Quantity, second, to_si
 
-__all__ = ["SpikeData", "StateData"]
+__all__ = ["RecordedData", "SpikeData", "StateData"]
+
+
+class RecordedData(dict):
+    """A simulation's recordings by probe key (``sim.data``): a dict whose missing key
+    raises :class:`~neurosim.errors.RecordingNotFound` listing the keys recorded."""
+
+    def __missing__(self, key: Any) -> Any:
+        from neurosim.errors import RecordingNotFound
+
+        raise RecordingNotFound(key, sorted(self))
 
 
 def grid_times(steps: np.ndarray, dt_s: float) -> np.ndarray:

@@ -51,7 +51,7 @@ from neurosim.engines.base import (
     empty_weights,
     weight_matrix,
 )
-from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.data import RecordedData, SpikeData, StateData, grid_times
 from neurosim.engines.lowering import lower
 from neurosim.engines.nest_ranks import Ranks
 from neurosim.errors import EngineUnavailable, ParameterError, UnsupportedFeature
@@ -431,7 +431,7 @@ class NestSimulation(Simulation):
                 continue
             out[probe.key] = self._state(probe, group.size, senders, steps.astype(np.int64),
                                          ev)
-        return out
+        return RecordedData(out)
 
     def _source_spikes(self, label: str, size: int) -> SpikeData:
         trains = self._source_steps[label]

@@ -32,7 +32,7 @@ from neurosim.engines.base import (
     check_build_args,
     weight_matrix,
 )
-from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.data import RecordedData, SpikeData, StateData, grid_times
 from neurosim.engines.generated import GeneratedCells
 from neurosim.engines.lif import step_constants_per_neuron
 from neurosim.engines.lowering import LoweredNetwork, lower
@@ -359,7 +359,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
                 out[probe.key] = StateData(probe.target, probe.variable, times * second,
                                            values
                                            * self.state_unit(probe.target, probe.variable))
-        return out
+        return RecordedData(out)
 
     # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
     def _synapse_ids(self, projection: str) -> np.ndarray:

@@ -32,7 +32,7 @@ from neurosim.engines.base import (
     SteppedEngine,
     weight_matrix,
 )
-from neurosim.engines.data import SpikeData, StateData, grid_times
+from neurosim.engines.data import RecordedData, SpikeData, StateData, grid_times
 from neurosim.engines.lif import (
     frozen_steps,
     step_constants_per_neuron,
@@ -443,7 +443,7 @@ class ReferenceSimulation(Simulation):
             out[key] = StateData(probe.target, probe.variable,
                                  grid_times(steps, self.dt_s) * second,
                                  vals * self.state_unit(probe.target, probe.variable))
-        return out
+        return RecordedData(out)
 
     # -- hooks (Simulation.synapse_index, set_weights, get_state, set_state) -------------
     def _proj(self, projection: str) -> _Projection:

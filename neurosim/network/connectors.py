@@ -125,10 +125,16 @@ class FromList(Connector):
 
     def check(self) -> None:
         try:
-            arr = np.asarray(self.pairs, dtype=np.int64).reshape(-1, 2)
+            given = np.asarray(self.pairs)
+            arr = given.astype(np.int64).reshape(-1, 2)
         except (TypeError, ValueError):
             raise ParameterError("pairs", self.pairs, "a sequence of (pre, post) int pairs",
                                  "FromList") from None
+        # an index is a neuron's position: 0.5 is no neuron (not rounded to one silently)
+        if given.size and (given.dtype.kind not in "iub" and not (
+                given.dtype.kind == "f" and np.array_equal(given, np.round(given)))):
+            raise ParameterError("pairs", self.pairs, "(pre, post) pairs of whole-number "
+                                 "indices", "FromList")
         if (arr < 0).any():
             raise ParameterError("pairs", self.pairs, "non-negative indices", "FromList")
         object.__setattr__(self, "pairs", tuple(map(tuple, arr.tolist())))

@@ -472,19 +472,26 @@ class NetworkSpec:
     # -- validation ------------------------------------------------------------------------
     def validate(self) -> None:
         """Raise SpecError or ParameterError on the first inconsistency found."""
+        # the kinds first: everything below reads their attributes
+        for p in self.populations:
+            if not isinstance(p, Population):
+                raise ParameterError("populations", p, "Population instances (a cell type "
+                                     "goes in Population(label, size, cell))", "NetworkSpec")
+        for s in self.sources:
+            if not isinstance(s, SpikeSourceArray | SpikeSourcePoisson):
+                raise ParameterError("sources", s, "SpikeSourceArray or SpikeSourcePoisson",
+                                     "NetworkSpec")
+        for kind, cls in (("projections", Projection), ("probes", Probe),
+                          ("current_sources", CurrentSource)):
+            for x in getattr(self, kind):
+                if not isinstance(x, cls):
+                    raise ParameterError(kind, x, f"{cls.__name__} instances", "NetworkSpec")
         labels: list[str] = [g.label for g in (*self.populations, *self.sources,
                                                 *self.current_sources)]
         dupes = sorted({x for x in labels if labels.count(x) > 1})
         if dupes:
             raise SpecError("labels must be unique across populations, spike sources and "
                             f"current sources: {dupes}")
-        for p in self.populations:
-            if not isinstance(p, Population):
-                raise ParameterError("populations", p, "Population instances", "NetworkSpec")
-        for s in self.sources:
-            if not isinstance(s, SpikeSourceArray | SpikeSourcePoisson):
-                raise ParameterError("sources", s, "SpikeSourceArray or SpikeSourcePoisson",
-                                     "NetworkSpec")
         groups = self.groups
         pops = {p.label: p for p in self.populations}
         proj_labels = [p.label for p in self.projections]

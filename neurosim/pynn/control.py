@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -10,6 +11,7 @@ from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TI
 from pyNN.recording import get_io
 
 from neurosim.engines import get_engine
+from neurosim.errors import ParameterError
 from neurosim.pynn import core, simulator
 
 __all__ = ["end", "get_current_time", "get_max_delay", "get_min_delay", "get_time_step",
@@ -35,6 +37,7 @@ def setup(timestep: float = DEFAULT_TIMESTEP, min_delay: Any = DEFAULT_MIN_DELAY
                if k in simulator.DEFAULT_OPTIONS}
     if "seed" in extra_params:
         options["rng_seed"] = extra_params.pop("seed")
+    check_setup_options(timestep, extra_params, sorted(simulator.DEFAULT_OPTIONS))
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     common.setup(timestep, min_delay, **extra_params)
     st = simulator.state
@@ -54,6 +57,29 @@ def setup(timestep: float = DEFAULT_TIMESTEP, min_delay: Any = DEFAULT_MIN_DELAY
     st.min_delay = float(timestep) if st.min_delay_auto else float(min_delay)
     st.max_delay = float(max_delay) if max_delay != "auto" else 10.0
     return rank()
+
+
+#: setup() options PyNN's common.setup itself reads (the rest of PyNN's are ours)
+PYNN_SETUP_OPTIONS = ("max_delay",)
+
+
+def check_setup_options(timestep: Any, rest: dict[str, Any], known: list[str]) -> None:
+    """A ParameterError for a timestep that is not a finite number > 0 (in ms); a warning
+    naming each option left in ``rest`` that no one reads. PyNN's convention is that a
+    backend ignores another backend's options (PyNN's own scenarios pass NEST's
+    ``t_flush`` to every backend), so they cannot be refused; but a misspelt option must
+    not change nothing without a word."""
+    try:
+        ok = math.isfinite(float(timestep)) and float(timestep) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ParameterError("timestep", timestep, "a finite number of ms > 0", "setup")
+    unknown = sorted(set(rest) - set(PYNN_SETUP_OPTIONS))
+    if unknown:
+        warnings.warn(f"setup(): option(s) {unknown} are not read by this backend and are "
+                      f"ignored (another PyNN backend's?); the options it reads: "
+                      f"{sorted([*known, *PYNN_SETUP_OPTIONS, 'seed'])}", stacklevel=3)
 
 
 def end(compatible_output: bool = True) -> None:

@@ -94,8 +94,10 @@ def _add_plot_options(plot: argparse.ArgumentParser) -> None:
     plot.add_argument("--sweep", default=None, help="key, key prefix or function name")
     plot.add_argument("--sel", action="append", default=[], metavar="NAME=VALUE",
                       help="fix another axis at its value nearest VALUE; repeatable")
-    plot.add_argument("--xscale", choices=["linear", "log"], default="linear")
-    plot.add_argument("--yscale", choices=["linear", "log"], default="linear")
+    plot.add_argument("--xscale", choices=["linear", "log"], default="linear",
+                      help="x axis scale")
+    plot.add_argument("--yscale", choices=["linear", "log"], default="linear",
+                      help="y axis scale")
     add_theory_argument(plot)
 
 
