@@ -9,7 +9,9 @@ import argparse
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["nonnegative_float", "nonnegative_int", "output_folder", "positive_float",
            "positive_int", "unit_fraction"]
@@ -32,44 +34,27 @@ def _float(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
+def _checked(parse: Callable[[str], Any], ok: Callable[[Any], bool], allowed: str,
+             name: str) -> Callable[[str], Any]:
+    """An argparse type: ``parse`` the text, then refuse a value that is not ``ok``."""
+
+    def check(text: str) -> Any:
+        value = parse(text)
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {text}")
+        return value
+
+    check.__name__ = name  # argparse names the type in some messages
+    check.__doc__ = f"{allowed[0].upper()}{allowed[1:]}."
+    return check
 
 
-def nonnegative_int(text: str) -> int:
-    """An integer >= 0."""
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0."""
-    value = _float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
-    return value
-
-
-def nonnegative_float(text: str) -> float:
-    """A finite number >= 0."""
-    value = _float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
-    return value
-
-
-def unit_fraction(text: str) -> float:
-    """A number in (0, 1]."""
-    value = _float(text)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text}")
-    return value
+positive_int = _checked(_int, lambda v: v >= 1, "an integer >= 1", "positive_int")
+nonnegative_int = _checked(_int, lambda v: v >= 0, "an integer >= 0", "nonnegative_int")
+positive_float = _checked(_float, lambda v: v > 0, "a finite number > 0", "positive_float")
+nonnegative_float = _checked(_float, lambda v: v >= 0, "a finite number >= 0",
+                             "nonnegative_float")
+unit_fraction = _checked(_float, lambda v: 0 < v <= 1, "a number in (0, 1]", "unit_fraction")
 
 
 def output_folder(text: str) -> Path:
