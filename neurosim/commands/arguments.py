@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["nonnegative_float", "nonnegative_int", "output_folder", "positive_float",
-           "positive_int", "unit_fraction"]
+__all__ = ["add_progress_argument", "add_seeds_argument", "nonnegative_float",
+           "nonnegative_int", "output_folder", "positive_float", "positive_int", "seed_list",
+           "unit_fraction"]
 
 
 def _int(text: str) -> int:
@@ -70,3 +71,27 @@ def output_folder(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"cannot write results to {text!r}: {err.strerror or err}") from None
     return path
+
+
+def seed_list(text: str) -> list[int]:
+    """Comma-separated seeds, each an integer >= 0, none twice: ``0,1,2``."""
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise argparse.ArgumentTypeError(f"must be comma-separated integers, got {text!r}")
+    seeds = [_int(p) for p in parts]
+    if any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"must be distinct integers >= 0, got {text!r}")
+    return seeds
+
+
+def add_seeds_argument(parser: argparse.ArgumentParser, default: str = "0") -> None:
+    """``--seeds 0,1,2``: the one meaning of ``--seeds`` in every command (a list; the
+    results are reported per seed and as their mean)."""
+    parser.add_argument("--seeds", type=seed_list, default=seed_list(default),
+                        help="comma-separated seeds, one run each")
+
+
+def add_progress_argument(parser: argparse.ArgumentParser) -> None:
+    """``--progress`` / ``--no-progress`` (default: on), the same on every long command."""
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                        help="progress bars on long runs")

@@ -96,18 +96,7 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
                      params=params, **hardware)
     results = mem.run(ops)
     wall = time.perf_counter() - start
-    rows = []
-    print(f"{'#':>3}  {'t0 (ms)':>7}  {'operation':<18} {'argument':<28} {'expected':<22} "
-          f"{'recalled':<22} ok")
-    for k, (r, e) in enumerate(zip(results, expected)):
-        kind, arg = _describe(r.op)
-        ok = "" if e is None else ("yes" if r.result == e else "NO")
-        t0 = float(r.t0 / (1e-3 * _second()))
-        print(f"{k:>3}  {t0:>7.0f}  {kind:<18} {arg:<28} {_fmt(e):<22} {_fmt(r.result):<22} {ok}")
-        rows.append({"index": k, "t0_ms": t0, "operation": kind, "argument": arg,
-                     "expected": None if e is None else sorted(e),
-                     "recalled": None if r.result is None else sorted(r.result),
-                     "correct": None if e is None else r.result == e})
+    rows = operation_rows(results, expected)
     scored = [row for row in rows if row["correct"] is not None]
     n_ok = sum(row["correct"] for row in scored)
     pct = 100.0 * n_ok / len(scored) if scored else 100.0
@@ -149,11 +138,25 @@ def _second():
     return second
 
 
-def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
-    import numpy as np
+def operation_rows(results: Any, expected: Any) -> list[dict[str, Any]]:
+    """The operations table (printed) and its rows: each operation's start, kind, argument,
+    expected and recalled answer and whether they agree (None where nothing is expected)."""
+    rows = []
+    print(f"{'#':>3}  {'t0 (ms)':>7}  {'operation':<18} {'argument':<28} {'expected':<22} "
+          f"{'recalled':<22} ok")
+    for k, (r, e) in enumerate(zip(results, expected)):
+        kind, arg = _describe(r.op)
+        ok = "" if e is None else ("yes" if r.result == e else "NO")
+        t0 = float(r.t0 / (1e-3 * _second()))
+        print(f"{k:>3}  {t0:>7.0f}  {kind:<18} {arg:<28} {_fmt(e):<22} {_fmt(r.result):<22} {ok}")
+        rows.append({"index": k, "t0_ms": t0, "operation": kind, "argument": arg,
+                     "expected": None if e is None else sorted(e),
+                     "recalled": None if r.result is None else sorted(r.result),
+                     "correct": None if e is None else r.result == e})
+    return rows
 
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+
+def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
     meta = {
         "model": "ca3", "n_cues": args.n_cues, "n_content": args.n_content, "ops": args.ops,
         "query_bits": args.query_bits, "overwrite": not args.no_overwrite,
@@ -165,21 +168,37 @@ def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
         "resources": mem.resources(), "score": {"correct": n_ok, "recalls": n_scored},
         "wall_time_s": wall, "params": mem.params.to_dict(), "operations": rows,
     }
+    write_ca3_outputs(args.out, meta, mem.population_spikes(), mem.spec.to_json(indent=1),
+                      rows, mem.n_cues, mem.n_content, args.plot)
+
+
+def write_ca3_outputs(out: Path, meta: dict[str, Any], spikes: dict[str, Any],
+                      spec_json: str | None, rows: list[dict[str, Any]], n_cues: int,
+                      n_content: int, plot: bool) -> None:
+    """results.json (``meta``), spikes.npz (every group's spikes, ms and indices),
+    spec.json (when given) and, with ``plot``, raster.png of the input (IL) and output (OL)
+    layers."""
+    import numpy as np
+
+    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(meta, indent=2))
     arrays = {}
-    for label, data in mem.population_spikes().items():
+    for label, data in spikes.items():
         arrays[f"{label}_times_ms"] = np.asarray(data.times / (1e-3 * _second()))
         arrays[f"{label}_indices"] = data.indices
     np.savez_compressed(out / "spikes.npz", **arrays)
-    (out / "spec.json").write_text(mem.spec.to_json(indent=1))
-    written = ["results.json", "spikes.npz", "spec.json"]
-    if args.plot:
-        _plot_ca3(mem, rows, out / "raster.png")
+    written = ["results.json", "spikes.npz"]
+    if spec_json is not None:
+        (out / "spec.json").write_text(spec_json)
+        written.append("spec.json")
+    if plot:
+        _plot_ca3({"input": spikes["IL"], "output": spikes["OL"]}, n_cues, n_content, rows,
+                  out / "raster.png")
         written.append("raster.png")
     print(f"wrote {', '.join(written)} to {out}")
 
 
-def _plot_ca3(mem, rows, path: Path) -> None:
+def _plot_ca3(spikes: dict[str, Any], n_cues: int, n_content: int, rows, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -187,7 +206,6 @@ def _plot_ca3(mem, rows, path: Path) -> None:
 
     from neurosim.plotting import raster
 
-    spikes = mem.output_spikes()
     marks = []
     for row in rows:
         label = {"learn": "L", "recall by cue": "C", "recall by content": "K"}[row["operation"]]
@@ -195,7 +213,7 @@ def _plot_ca3(mem, rows, path: Path) -> None:
         marks.append((row["t0_ms"], f"{label} {row['argument'].split(' ', 1)[-1]}{bad}"))
     fig, ax = plt.subplots(figsize=(max(10, len(rows) * 0.35), 6))
     raster([("input layer", spikes["input"]), ("output layer", spikes["output"])], marks,
-           title=f"CA3 memory {mem.n_cues} cues x {mem.n_content} bits "
+           title=f"CA3 memory {n_cues} cues x {n_content} bits "
                  "(cues below content in each layer; L learn, C cue, K content)", ax=ax)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -11,8 +11,11 @@ import argparse
 import importlib
 from typing import Any
 
-from neurosim import registry
+from neurosim import __version__, registry
 from neurosim.commands.arguments import output_folder, positive_int
+from neurosim.commands.ca3 import operation_rows, write_ca3_outputs
+from neurosim.errors import NeurosimError
+from neurosim.provenance import git_hash
 
 __all__ = ["add_deploy_parser", "cmd_deploy"]
 
@@ -48,7 +51,11 @@ def add_deploy_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help="seed of the protocol and the connectivity")
     ca3.add_argument("--run-dir", type=output_folder, default=None,
                      help="folder for sPyNNaker's configuration, reports and log "
-                          "(default: a new temporary folder)")
+                          "(default: a new temporary folder; not with --emulate)")
+    ca3.add_argument("--out", type=output_folder, default=None,
+                     help="folder for results.json, spikes.npz, spec.json (with spikes: "
+                          "--emulate or a real board)")
+    ca3.add_argument("--plot", action="store_true", help="write raster.png to --out")
     return deploy
 
 
@@ -59,6 +66,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     # the core reaches models through the registry only
     memory_cls = registry.get("model", "ca3")
     ca3 = importlib.import_module(memory_cls.__module__)
+    if args.emulate and args.run_dir is not None:
+        raise NeurosimError("--run-dir is sPyNNaker's folder; the emulator has none: give "
+                            "--out for its results")
+    if args.plot and args.out is None:
+        raise NeurosimError("--plot writes raster.png to --out: give --out")
     mem = memory_cls(args.n_cues, args.n_content, engine="reference", seed=args.seed)
     ops = ca3.random_protocol(args.n_cues, args.n_content, args.ops,
                               np.random.default_rng(args.seed))
@@ -82,7 +94,20 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         print("virtual board: the network was mapped; no spikes come back from a virtual run")
         return 0
     expected = ca3.reference_results(ops)
-    scored = [(r.result == e) for r, e in zip(out.results, expected) if e is not None]
+    rows = operation_rows(out.results, expected)
+    scored = [row["correct"] for row in rows if row["correct"] is not None]
     where = "in the emulator" if args.emulate else "on the board"
     print(f"score: {sum(scored)}/{len(scored)} recalls correct {where}")
+    if args.out is not None:
+        meta = {"model": "ca3", "backend": backend, "n_cues": args.n_cues,
+                "n_content": args.n_content, "ops": args.ops, "seed": args.seed,
+                "machine": args.machine, "spalloc": args.spalloc,
+                "neurosim": __version__, "git": git_hash(),
+                "score": {"correct": sum(scored), "recalls": len(scored)},
+                "stdp_history_losses": getattr(result, "stdp_history_losses", None),
+                "params": mem.params.to_dict(), "operations": rows}
+        spec = getattr(result, "spec", None)
+        write_ca3_outputs(args.out, meta, result.spikes,
+                          None if spec is None else spec.to_json(indent=1), rows,
+                          args.n_cues, args.n_content, args.plot)
     return 0

@@ -14,7 +14,12 @@ import time
 from typing import Any
 
 from neurosim import registry
-from neurosim.commands.arguments import output_folder, positive_float, positive_int
+from neurosim.commands.arguments import (
+    add_progress_argument,
+    output_folder,
+    positive_float,
+    positive_int,
+)
 
 __all__ = ["add_elm_parser", "cmd_run_elm"]
 
@@ -54,7 +59,7 @@ def add_elm_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the data, initial weights and batches")
     p.add_argument("--quick", action="store_true", help="a small, fast run (smoke test)")
-    p.add_argument("--progress", action="store_true", help="tqdm progress of training")
+    add_progress_argument(p)
     p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
     return p
 

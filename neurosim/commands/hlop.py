@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from neurosim import registry
-from neurosim.commands.arguments import output_folder, positive_int
+from neurosim.commands.arguments import (
+    add_progress_argument,
+    add_seeds_argument,
+    output_folder,
+    positive_int,
+)
 
 __all__ = ["add_hlop_parser", "cmd_run_hlop"]
 
@@ -31,7 +36,7 @@ def add_hlop_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                    help="number of tasks (task 0: identity)")
     p.add_argument("--methods", default="none,hlop,svd",
                    help="comma-separated projections: none, hlop, svd")
-    p.add_argument("--seeds", default="0", help="comma-separated seeds")
+    add_seeds_argument(p)
     p.add_argument("--epochs", type=positive_int, default=None,
                    help="epochs per task (default 20)")
     p.add_argument("--hidden", type=positive_int, default=None,
@@ -43,7 +48,7 @@ def add_hlop_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-train", type=positive_int, default=None,
                    help="with --mnist: keep the first N training images")
     p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_progress_argument(p)
     return p
 
 
@@ -54,7 +59,7 @@ def cmd_run_hlop(args: argparse.Namespace) -> int:
     # the core reaches the model through the registry only
     cls = registry.get("model", "hlop")
     hlop = importlib.import_module(cls.__module__)
-    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    seeds = args.seeds
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     overrides: dict[str, Any] = {"lateral": args.lateral}
     if args.epochs is not None:
@@ -70,7 +75,7 @@ def cmd_run_hlop(args: argparse.Namespace) -> int:
             tasks = hlop.permuted_digits(args.tasks, seed=seed)
         for method in methods:
             res = hlop.run_continual(tasks, method, seed=seed,
-                                     progress=not args.no_progress, **overrides)
+                                     progress=args.progress, **overrides)
             print(f"seed {seed} {res.summary()}")
             with np.printoptions(precision=3, suppress=True):
                 print(res.R)

@@ -15,7 +15,12 @@ import time
 from typing import Any
 
 from neurosim import registry
-from neurosim.commands.arguments import nonnegative_float, positive_int
+from neurosim.commands.arguments import (
+    add_progress_argument,
+    add_seeds_argument,
+    nonnegative_float,
+    output_folder,
+)
 
 __all__ = ["add_lsm_parser", "cmd_run_lsm"]
 
@@ -43,7 +48,9 @@ def add_lsm_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                           "audio = event digits + spoken digits (seen 1-7, the paper's)")
     lsm.add_argument("--read-noise", type=nonnegative_float, default=0.0,
                      help="relative read noise of every weight at every step")
-    lsm.add_argument("--seeds", type=positive_int, default=1, help="number of seeds (0, 1, ...)")
+    add_seeds_argument(lsm)
+    add_progress_argument(lsm)
+    lsm.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
     lsm.add_argument("--json", action="store_true", help="print one JSON object at the end")
     return lsm
 
@@ -61,7 +68,7 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     if args.task == "zeroshot":
         params = lsm.ZeroShotParams()
-        for seed in range(args.seeds):
+        for seed in _bar(args):
             out = lsm.zero_shot_experiment(args.modalities, seed=seed, weights=weights,
                                            device=device, params=params)
             rows.append({"seed": seed, **out})
@@ -74,7 +81,7 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
     else:
         data = lsm.load_task(args.task)
         params = lsm.TASK_PARAMS[args.task].replace(device=device)
-        for seed in range(args.seeds):
+        for seed in _bar(args):
             acc = lsm.evaluate(args.task, weights=weights, seed=seed,
                                read_noise=args.read_noise, data=data, params=params)
             rows.append({"seed": seed, "accuracy": acc})
@@ -84,8 +91,19 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
               f"mean test accuracy {summary['accuracy']:.3f}")
     wall = time.perf_counter() - start
     print(f"{wall:.1f} s wall time")
+    result = {"task": args.task, "weights": weights, "device": device,
+              "read_noise": args.read_noise, "seeds": args.seeds, "runs": rows, **summary,
+              "wall_s": wall}
     if args.json:
-        print(json.dumps({"task": args.task, "weights": weights, "device": device,
-                          "read_noise": args.read_noise, "runs": rows, **summary,
-                          "wall_s": wall}))
+        print(json.dumps(result))
+    if args.out is not None:
+        (args.out / "results.json").write_text(json.dumps(result, indent=2))
+        print(f"wrote results.json to {args.out}")
     return 0
+
+
+def _bar(args: argparse.Namespace) -> Any:
+    """The seeds, with a progress bar unless --no-progress."""
+    from tqdm.auto import tqdm
+
+    return tqdm(args.seeds, desc=f"lsm {args.task}", unit="seed", disable=not args.progress)

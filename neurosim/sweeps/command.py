@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from neurosim.commands.arguments import add_progress_argument
 from neurosim.errors import EngineUnavailable, ParameterError
 
 __all__ = ["add_plot_parser", "add_run_arguments", "add_sweep_parser", "add_theory_argument",
@@ -40,7 +41,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
                              "address such as tcp://host:8786")
     parser.add_argument("--name", default=None,
                         help="sweep name in the store (default: module.function)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_progress_argument(parser)
     return parser
 
 
@@ -168,7 +169,7 @@ def run_from_args(fn: Callable[..., Any], args: argparse.Namespace,
                                     fixed=fixed, known=known)
     try:
         result = run_sweep(fn, grid, args.store, workers=args.workers, dask=args.dask,
-                           progress=not args.no_progress, name=args.name)
+                           progress=args.progress, name=args.name)
     except SweepError as err:
         print(f"neurosim sweep: {err}", file=sys.stderr)
         _summary(err.result)
