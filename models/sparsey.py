@@ -204,8 +204,14 @@ class SparseyCoder:
 
     # -- the CSA -------------------------------------------------------------------------
     def _run(self, x: Any, context: Sequence[Any], *, stochastic: bool, learn: bool,
-             owner: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             owner: str, empty_ok: bool = False
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         blocks = [_as_batch(x, self.source_sizes[0], owner)]
+        empty = np.flatnonzero(~blocks[0].any(axis=1))
+        if empty.size and not empty_ok:  # a hierarchy's macs see blank regions by design
+            warnings.warn(f"{owner}: {empty.size} input(s) with no active bit (rows "
+                          f"{empty[:10].tolist()}{' ...' if empty.size > 10 else ''}) get no "
+                          "code: codes -1, familiarity NaN, nothing learned", stacklevel=3)
         if len(context) != len(self.source_sizes) - 1:
             raise ParameterError("context", len(context),
                                  f"{len(self.source_sizes) - 1} context input(s)", owner)
@@ -449,11 +455,9 @@ class SparseyHierarchy:
             done = np.zeros((b, len(row)), bool)
             for mi, mac in enumerate(row):
                 bu = self._bottom_up(lv, mac, below)
-                if learn:
-                    c, f, ok = mac.coder.learn_many(bu)
-                else:
-                    c, f, ok = mac.coder._run(bu, (), stochastic=False, learn=False,
-                                              owner="SparseyHierarchy.run")
+                # as learn_many / infer, where a blank region leaves the mac off
+                c, f, ok = mac.coder._run(bu, (), stochastic=learn, learn=learn,
+                                          owner="SparseyHierarchy.run", empty_ok=True)
                 codes[:, mi], fam[:, mi], done[:, mi] = c, f, ok
             out["codes"].append(codes)
             out["familiarity"].append(fam)
@@ -484,7 +488,7 @@ class SparseyHierarchy:
                         # activates a mac)
                         context = [np.zeros_like(c) for c in context]
                     c, f, ok = mac.coder._run(bu, context, stochastic=learn, learn=learn,
-                                              owner="SparseyHierarchy.run")
+                                              owner="SparseyHierarchy.run", empty_ok=True)
                     codes[lv][t, mi], fam[lv][t, mi], done[lv][t, mi] = c[0], f[0], ok[0]
                 below = self._one_hot(lv, codes[lv][t:t + 1])
                 now.append(below)

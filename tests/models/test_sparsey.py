@@ -112,7 +112,8 @@ def test_kernel_and_numpy_twin_give_identical_codes():
 
 def test_an_input_with_nothing_active_leaves_the_mac_inactive():
     mac = SparseyCoder(seed=0)
-    res = mac.learn(np.zeros(384, bool))
+    with pytest.warns(UserWarning, match="no active bit"):  # said, not silent
+        res = mac.learn(np.zeros(384, bool))
     assert not res.learned and (res.code == -1).all() and math.isnan(res.familiarity)
     assert mac.n_set == 0
 

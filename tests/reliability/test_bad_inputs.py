@@ -129,3 +129,17 @@ def test_a_poisson_rate_above_one_over_dt_warns_what_it_becomes():
         warnings.simplefilter("error")
         get_engine("numba").build(_net(SpikeSourcePoisson("s", 2, rate=9e3 * Hz)),
                                   dt=0.1 * ms, seed=1)
+
+
+def test_a_blank_input_to_a_sparsey_mac_is_said_not_silent():
+    """A blank input has no code (Sparsey: a mac without input stays off); the public
+    methods say so instead of returning NaN familiarity silently."""
+    from neurosim.models.sparsey import SparseyCoder
+
+    mac = SparseyCoder(seed=0)
+    x = np.zeros((3, mac.source_sizes[0]), bool)
+    x[1, :24] = True
+    with pytest.warns(UserWarning, match=r"2 input\(s\) with no active bit \(rows \[0, 2\]\)"):
+        codes, fam, learned = mac.learn_many(x)
+    assert np.isnan(fam[[0, 2]]).all() and (codes[[0, 2]] == -1).all()
+    assert learned.tolist() == [False, True, False]
