@@ -430,7 +430,7 @@ class SpiNNakerEmulatorEngine(Engine):
     def build(self, spec: NetworkSpec, dt: Quantity = 1 * ms, seed: SeedLike = None,
               **options: Any) -> SpiNNakerEmulatorSimulation:
         """Build ``spec`` with time step ``dt`` (a whole number of microseconds)."""
-        dt_s = check_build_args(spec, dt, options, self.name)
+        dt_s = check_build_args(spec, dt, options, self.name, board_timestep=True)
         return SpiNNakerEmulatorSimulation(spec, dt_s, seed, self.kernel,
                                            self.post_history)
 

@@ -634,9 +634,12 @@ class PoissonPlan:
         return out
 
 
-def check_build_args(spec: Any, dt: Any, options: dict[str, Any], engine: str) -> float:
+def check_build_args(spec: Any, dt: Any, options: dict[str, Any], engine: str,
+                     board_timestep: bool = False) -> float:
     """Shared checks of ``Engine.build``: no unknown options, a spec, dt, delays and probe
-    sampling intervals. Returns dt in seconds."""
+    sampling intervals; a warning where dt is coarser than a time constant (not under a
+    board's arithmetic, ``board_timestep``: there dt is the hardware's tick, by design).
+    Returns dt in seconds."""
     owner = f"{engine} engine build"
     if options:
         raise ParameterError("options", sorted(options), "no extra options", owner)
@@ -646,7 +649,34 @@ def check_build_args(spec: Any, dt: Any, options: dict[str, Any], engine: str) -
     check_delays(spec, dt_s, engine)
     for probe in spec.probes:
         probe_every(probe, dt_s)
+    if not board_timestep:
+        warn_coarse_dt(spec, dt_s)
     return dt_s
+
+
+def warn_coarse_dt(spec: NetworkSpec, dt_s: float) -> None:
+    """Warn, once per population, where dt exceeds one of its cells' time constants (a
+    parameter named ``tau...``, the refractory period aside): the dynamics within a step
+    are then not resolved (exact integration stays exact between steps, but a threshold
+    crossing and its reset fall on a grid coarser than the cell's own time)."""
+    for pop in spec.populations:
+        taus = {}
+        for k, v in pop.celltype.to_si().items():
+            if not k.startswith("tau") or "refrac" in k:
+                continue
+            try:  # a distribution is left out: its draws are checked when drawn
+                arr = np.asarray(v, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if arr.size and np.all(np.isfinite(arr)):
+                taus[k] = float(arr.min())
+        if not taus:
+            continue
+        name, tau = min(taus.items(), key=lambda kv: kv[1])
+        if 0 < tau < dt_s * (1 - 1e-9):
+            warnings.warn(f"population {pop.label!r}: dt = {dt_s * 1e3:g} ms is coarser than "
+                          f"its {name} = {tau * 1e3:g} ms; the dynamics within a step are "
+                          "not resolved (dt <= tau/10 is usual)", stacklevel=4)
 
 
 def probe_every(probe: Any, dt_s: float) -> int:
@@ -709,6 +739,7 @@ class SteppedEngine(Engine):
               **options: Any) -> Simulation:
         """Build ``spec`` with time step ``dt``; ``seed`` fixes connectivity, random initial
         values and Poisson spikes."""
-        dt_s = check_build_args(spec, dt, options, self.name)
+        dt_s = check_build_args(spec, dt, options, self.name,
+                                board_timestep=self.integration == "spinnaker")
         return self.simulation_class(spec, dt_s, seed, self.integration,
                                      self.stdp_zero_depresses, self.cell_code)

@@ -686,7 +686,8 @@ class Brian2Engine(Engine):
     def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
               **options: Any) -> Brian2Simulation:
         """Build ``spec`` with time step ``dt``; ``seed`` fixes connectivity and Poisson spikes."""
-        dt_s = check_build_args(spec, dt, options, "brian2")
+        dt_s = check_build_args(spec, dt, options, "brian2",
+                                board_timestep=self.integration == "spinnaker")
         root = as_seed_sequence(seed)
         standalone_dir = None
         global _STANDALONE_PENDING

@@ -600,7 +600,8 @@ class NumbaEngine(SteppedEngine):
 
     def build(self, spec: NetworkSpec, dt: Quantity = 0.1 * ms, seed: SeedLike = None,
               **options: Any) -> Simulation:
-        dt_s = check_build_args(spec, dt, options, self.name)
+        dt_s = check_build_args(spec, dt, options, self.name,
+                                board_timestep=self.integration == "spinnaker")
         return NumbaSimulation(spec, dt_s, seed, self.integration, self.stdp_zero_depresses,
                                self.cell_code, self.threads)
 

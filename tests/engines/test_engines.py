@@ -391,13 +391,13 @@ def test_auto_engine_prefers_numba_and_says_why_it_falls_back():
     from neurosim.engines import EngineFallbackWarning, build
 
     spec = _chain([1, 2])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings():  # no fallback (the chain's dt is coarse: that warns)
+        warnings.simplefilter("error", EngineFallbackWarning)
         assert build(spec, dt=1 * ms).engine_name == "numba"
     sampled = NetworkSpec((Population("c", 2, IF_cond_exp()),),
                           probes=(Probe("c", "v", sampling_interval=2 * ms),))
     with warnings.catch_warnings():  # numba samples at any multiple of dt: no fallback
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", EngineFallbackWarning)
         assert build(sampled, dt=1 * ms).engine_name == "numba"
     cond = NetworkSpec((Population("c", 2, IF_cond_exp()),))
     with pytest.raises(UnsupportedFeature, match="not supported by the 'auto' backend"):

@@ -143,3 +143,17 @@ def test_a_blank_input_to_a_sparsey_mac_is_said_not_silent():
         codes, fam, learned = mac.learn_many(x)
     assert np.isnan(fam[[0, 2]]).all() and (codes[[0, 2]] == -1).all()
     assert learned.tolist() == [False, True, False]
+
+
+def test_a_dt_coarser_than_a_time_constant_warns_unless_it_is_a_boards_tick():
+    spec = NetworkSpec(populations=(Population("P", 2, IF_curr_exp(tau_syn_E=0.5 * ms)),),
+                       probes=(Probe("P"),))
+    for engine in ("numba", "reference", "brian2"):
+        with pytest.warns(UserWarning, match=r"'P': dt = 1 ms is coarser than its "
+                                             r"tau_syn_E = 0.5 ms"):
+            get_engine(engine).build(spec, dt=1 * ms, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get_engine("numba").build(spec, dt=0.1 * ms, seed=1)  # resolved
+        # sPyNNaker's arithmetic at the board's 1 ms tick: the hardware's own setting
+        get_engine("numba", integration="spinnaker").build(spec, dt=1 * ms, seed=1)
