@@ -61,6 +61,10 @@ class PhaseDiagram:
     ...                    theory={"alpha_c": lambda a: 0 * a + 0.138}).plot()
     """
 
+    #: a heatmap axis with at most this many numeric values (on a linear scale) is drawn as
+    #: categories: one equal cell per value
+    FEW = 4
+
     def __init__(
         self,
         data: Any,
@@ -156,12 +160,18 @@ class PhaseDiagram:
         ax.set_title(self.title)
         return fig
 
-    def _coord(self, dim: str) -> tuple[np.ndarray, list[str] | None]:
-        """Plot positions of a coordinate; tick labels for a categorical one."""
-        values = np.asarray(self.data[dim].values)
-        if values.dtype.kind in "iuf":
+    def _coord(self, values: Any, scale: str | None = None
+               ) -> tuple[np.ndarray, list[str] | None]:
+        """Plot positions of a coordinate's ``values``; tick labels for a categorical one.
+        With ``scale`` (a heatmap's axis), numeric values, at most :attr:`FEW` of them, on
+        a linear axis are drawn as categories too: equal cells, each labelled with its
+        value (two network sizes, 1000 and 2000, are two rows, not a continuum from 500 to
+        2500)."""
+        values = np.asarray(values)
+        if values.dtype.kind in "iuf" and not (scale == "linear" and len(values) <= self.FEW):
             return values.astype(float), None
-        return np.arange(len(values), dtype=float), [str(v) for v in values]
+        labels = [f"{v:g}" if values.dtype.kind in "iuf" else str(v) for v in values]
+        return np.arange(len(values), dtype=float), labels
 
     @staticmethod
     def _edges(pos: np.ndarray, scale: str) -> np.ndarray:
@@ -176,13 +186,13 @@ class PhaseDiagram:
 
     def _heatmap(self, ax: Any, mean: Any) -> None:
         assert self.y is not None
-        xs, xticks = self._coord(self.x)
-        ys, yticks = self._coord(self.y)
-        # Sort numeric coordinates so that the edges increase (a grid may list them any way).
-        ox = np.argsort(xs) if xticks is None else np.arange(len(xs))
-        oy = np.argsort(ys) if yticks is None else np.arange(len(ys))
-        z = np.asarray(mean.transpose(self.y, self.x).values, dtype=float)[np.ix_(oy, ox)]
-        xs, ys = xs[ox], ys[oy]
+        # numeric coordinates in increasing order, so that the cell edges increase (a grid
+        # may list its values any way)
+        numeric = [d for d in (self.x, self.y) if mean[d].values.dtype.kind in "iuf"]
+        mean = mean.sortby(numeric) if numeric else mean
+        xs, xticks = self._coord(mean[self.x].values, self.xscale)
+        ys, yticks = self._coord(mean[self.y].values, self.yscale)
+        z = np.asarray(mean.transpose(self.y, self.x).values, dtype=float)
         mesh = ax.pcolormesh(self._edges(xs, self.xscale if xticks is None else "linear"),
                              self._edges(ys, self.yscale if yticks is None else "linear"),
                              np.ma.masked_invalid(z), cmap=self.cmap, vmin=self.vmin,
@@ -196,7 +206,7 @@ class PhaseDiagram:
         ax.set_ylim(*limits[1])
 
     def _lines(self, ax: Any, mean: Any, sem: Any) -> None:
-        xs, xticks = self._coord(self.x)
+        xs, xticks = self._coord(self.data[self.x].values)
         order = np.argsort(xs) if xticks is None else np.arange(len(xs))
         if self.y is None:
             ax.errorbar(xs[order], np.asarray(mean.values, float)[order],

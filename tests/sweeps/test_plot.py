@@ -66,3 +66,18 @@ def test_errors_name_the_argument(ds):
     with pytest.raises(ParameterError, match="'kind'"):
         PhaseDiagram(ds, "m", x="alpha", y="N", kind="pie")
     PhaseDiagram(ds.isel(N=0), "m", x="alpha").plot()
+
+
+def test_a_heatmap_axis_of_few_values_is_drawn_as_categories():
+    """Two network sizes are two equal rows labelled 1000 and 2000 (not a continuous axis
+    from 500 to 2500); a grid listing its values in any order is drawn sorted."""
+    grid = ParameterGrid({"alpha": "0.02:0.30:5", "N": "2000,1000"}, repeats=2, seed=0)
+    data = run_sweep(noisy_order, grid, workers=1, progress=False).to_xarray()
+    ax = PhaseDiagram(data, "m", x="alpha", y="N").plot().axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1000", "2000"]
+    assert ax.get_ylim() == (-0.5, 1.5)
+    z = np.asarray(ax.collections[0].get_array()).reshape(2, 5)
+    np.testing.assert_allclose(z, data["m"].mean("repeat").sortby(["N", "alpha"])
+                               .transpose("N", "alpha").values)
+    # alpha (5 values) stays a numeric axis
+    assert ax.get_xlim()[0] < 0.02 < 0.30 < ax.get_xlim()[1]
