@@ -1,4 +1,5 @@
-"""Plots that beat tables: spike rasters with marked events."""
+"""Plots that beat tables: spike rasters with marked events, Sparsey's SISC curve, a
+continual-learning accuracy matrix, training loss."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from neurosim.engines.data import SpikeData
 from neurosim.units import ms
 
-__all__ = ["raster"]
+__all__ = ["accuracy_matrix", "loss_curve", "raster", "save", "sisc_curve"]
 
 
 def raster(groups: Sequence[tuple[str, SpikeData]], marks: Sequence[tuple[float, str]] = (),
@@ -51,3 +52,86 @@ def raster(groups: Sequence[tuple[str, SpikeData]], marks: Sequence[tuple[float,
     if title:
         ax.set_title(title, pad=70 if marks else 6)
     return ax
+
+
+def _figure(ax, size):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def sisc_curve(rows: Sequence[dict], chance: float, familiarity: np.ndarray | None = None,
+               title: str = ""):
+    """Sparsey's similarity-in, similarity-out curve: the code overlap of a perturbed input
+    with the stored item's code against the input overlap (retrieval and the CSA's
+    stochastic draw; ``rows`` as ``neurosim run sparsey`` writes them), the chance overlap
+    1/K, and (given) the familiarity G of each item while it was learned. Returns the
+    figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2 if familiarity is not None else 1, figsize=(11, 4.2),
+                             squeeze=False)
+    ax = axes[0, 0]
+    x = [r["input_overlap"] for r in rows]
+    ax.plot(x, [r["retrieval"] for r in rows], "o-", label="retrieval (argmax)")
+    ax.plot(x, [r["csa"] for r in rows], "s--", label="CSA draw (stochastic)")
+    ax.axhline(chance, color="grey", lw=1, ls=":", label=f"chance 1/K = {chance:.3f}")
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.5)
+    ax.set(xlabel="input overlap with the learned item", ylabel="code overlap",
+           xlim=(0, 1.02), ylim=(0, 1.02), title=title or "similarity in, similarity out")
+    ax.legend(fontsize="small", loc="upper left")
+    if familiarity is not None:
+        ax = axes[0, 1]
+        ax.plot(np.arange(1, len(familiarity) + 1), familiarity, ".", ms=4)
+        ax.set(xlabel="item (learning order)", ylabel="familiarity G when presented",
+               ylim=(0, 1.02), title="familiarity while learning (novel items: low G)")
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_matrix(R: np.ndarray, title: str = "", ax=None):
+    """A continual-learning accuracy matrix ``R[i, j]`` (accuracy on task j after training
+    task i) as a labelled heatmap with each value written in its cell; the cells above the
+    diagonal (tasks not yet seen) are drawn faint. Returns the axes."""
+    R = np.asarray(R, dtype=float)
+    n = R.shape[0]
+    ax = _figure(ax, (2.6 + 0.7 * n, 1.4 + 0.6 * n))
+    seen = np.tril(np.ones_like(R, dtype=bool))
+    image = ax.imshow(np.where(seen, R, np.nan), vmin=0, vmax=1, cmap="viridis")
+    ax.imshow(np.where(seen, np.nan, R), vmin=0, vmax=1, cmap="Greys", alpha=0.35)
+    for i in range(n):
+        for j in range(R.shape[1]):
+            ax.text(j, i, f"{R[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if seen[i, j] and R[i, j] < 0.6 else "black")
+    ax.set_xticks(range(R.shape[1]))
+    ax.set_yticks(range(n))
+    ax.set(xlabel="tested on task j", ylabel="after training task i")
+    ax.set_title(title, fontsize="medium")
+    ax.figure.colorbar(image, ax=ax, label="accuracy")
+    return ax
+
+
+def loss_curve(history: Sequence[dict], title: str = "", ax=None):
+    """Training loss per epoch (``history`` as ``ELMNeuron.history_``); log scale when it
+    falls by more than a decade. Returns the axes."""
+    ax = _figure(ax, (6, 4))
+    loss = np.array([h["loss"] for h in history], dtype=float)
+    ax.plot(np.arange(1, len(loss) + 1), loss, "o-", ms=3)
+    if loss.size and np.nanmin(loss) > 0 and np.nanmax(loss) / np.nanmin(loss) > 10:
+        ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set(xlabel="epoch", ylabel="training loss", title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def save(fig, path) -> None:
+    """Write a figure (110 dpi) and close it."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_progress_argument", "add_seeds_argument", "nonnegative_float",
+__all__ = ["add_progress_argument", "add_seeds_argument", "check_plot_has_out", "nonnegative_float",
            "nonnegative_int", "output_folder", "positive_float", "positive_int", "seed_list",
            "unit_fraction"]
 
@@ -95,3 +95,12 @@ def add_progress_argument(parser: argparse.ArgumentParser) -> None:
     """``--progress`` / ``--no-progress`` (default: on), the same on every long command."""
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                         help="progress bars on long runs")
+
+
+def check_plot_has_out(args: argparse.Namespace) -> None:
+    """``--plot`` writes into ``--out``: without one, a NeurosimError (exit 2) before the
+    run, not a run whose picture has nowhere to go."""
+    from neurosim.errors import NeurosimError
+
+    if getattr(args, "plot", False) and getattr(args, "out", None) is None:
+        raise NeurosimError("--plot writes its PNG to --out: give --out")

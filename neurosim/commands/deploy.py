@@ -12,7 +12,7 @@ import importlib
 from typing import Any
 
 from neurosim import __version__, registry
-from neurosim.commands.arguments import output_folder, positive_int
+from neurosim.commands.arguments import check_plot_has_out, output_folder, positive_int
 from neurosim.commands.ca3 import operation_rows, write_ca3_outputs
 from neurosim.errors import NeurosimError
 from neurosim.provenance import git_hash
@@ -69,8 +69,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.emulate and args.run_dir is not None:
         raise NeurosimError("--run-dir is sPyNNaker's folder; the emulator has none: give "
                             "--out for its results")
-    if args.plot and args.out is None:
-        raise NeurosimError("--plot writes raster.png to --out: give --out")
+    check_plot_has_out(args)
     mem = memory_cls(args.n_cues, args.n_content, engine="reference", seed=args.seed)
     ops = ca3.random_protocol(args.n_cues, args.n_content, args.ops,
                               np.random.default_rng(args.seed))

@@ -16,6 +16,7 @@ from typing import Any
 from neurosim import registry
 from neurosim.commands.arguments import (
     add_progress_argument,
+    check_plot_has_out,
     output_folder,
     positive_float,
     positive_int,
@@ -61,6 +62,7 @@ def add_elm_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a small, fast run (smoke test)")
     add_progress_argument(p)
     p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
+    p.add_argument("--plot", action="store_true", help="write loss.png to --out")
     return p
 
 
@@ -68,6 +70,7 @@ def cmd_run_elm(args: argparse.Namespace) -> int:
     """Run ``neurosim run elm``; 0 on success."""
     from neurosim.units import ms
 
+    check_plot_has_out(args)
     elm_cls = registry.get("model", "elm")
     package = elm_cls.__module__.rpartition(".")[0]
     tasks = importlib.import_module(package + ".elm_tasks")
@@ -126,4 +129,10 @@ def cmd_run_elm(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.out / 'results.json'}")
+    if args.plot:
+        from neurosim.plotting import loss_curve, save
+
+        ax = loss_curve(elm.history_, title=f"ELM neuron on {args.task}: training loss")
+        save(ax.figure, args.out / "loss.png")
+        print(f"wrote loss.png to {args.out}")
     return 0

@@ -17,6 +17,7 @@ from neurosim import registry
 from neurosim.commands.arguments import (
     add_progress_argument,
     add_seeds_argument,
+    check_plot_has_out,
     output_folder,
     positive_int,
 )
@@ -48,6 +49,8 @@ def add_hlop_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-train", type=positive_int, default=None,
                    help="with --mnist: keep the first N training images")
     p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
+    p.add_argument("--plot", action="store_true",
+                   help="write accuracy_<method>_seed<k>.png (the R matrix) to --out")
     add_progress_argument(p)
     return p
 
@@ -57,6 +60,7 @@ def cmd_run_hlop(args: argparse.Namespace) -> int:
     import numpy as np
 
     # the core reaches the model through the registry only
+    check_plot_has_out(args)
     cls = registry.get("model", "hlop")
     hlop = importlib.import_module(cls.__module__)
     seeds = args.seeds
@@ -92,4 +96,16 @@ def cmd_run_hlop(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "results.json").write_text(json.dumps(results, indent=2))
         print(f"wrote results.json to {args.out}")
+    if args.plot:
+        import matplotlib.pyplot as plt
+
+        from neurosim.plotting import accuracy_matrix, save
+
+        for r in results:
+            name = f"accuracy_{r['projection']}_seed{r['seed']}.png"
+            ax = accuracy_matrix(np.array(r["R"]), title=f"{r['projection']}, seed {r['seed']}: "
+                                 f"ACC {r['acc']:.3f}, BWT {r['bwt']:+.3f}")
+            save(ax.figure, args.out / name)
+            print(f"wrote {name} to {args.out}")
+        plt.close("all")
     return 0

@@ -13,7 +13,12 @@ import time
 from typing import Any
 
 from neurosim import registry
-from neurosim.commands.arguments import output_folder, positive_int, unit_fraction
+from neurosim.commands.arguments import (
+    check_plot_has_out,
+    output_folder,
+    positive_int,
+    unit_fraction,
+)
 
 __all__ = ["add_sparsey_parser", "cmd_run_sparsey"]
 
@@ -41,6 +46,8 @@ def add_sparsey_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                    help="the compiled kernel or its NumPy twin (same codes)")
     p.add_argument("--seed", type=int, default=0, help="seed of the items and the CSA")
     p.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
+    p.add_argument("--plot", action="store_true",
+                   help="write sisc.png (SISC curve, familiarity) to --out")
     return p
 
 
@@ -48,6 +55,7 @@ def cmd_run_sparsey(args: argparse.Namespace) -> int:
     """Run ``neurosim run sparsey``; 0 on success."""
     import numpy as np
 
+    check_plot_has_out(args)
     coder_cls = registry.get("model", "sparsey")
     sparsey = importlib.import_module(coder_cls.__module__)
     params = sparsey.SparseyParams()
@@ -83,4 +91,11 @@ def cmd_run_sparsey(args: argparse.Namespace) -> int:
                   "sisc": rows, "learn_wall_s": wall, "seed": args.seed}
         (args.out / "results.json").write_text(json.dumps(result, indent=2))
         print(f"wrote results.json to {args.out}")
+    if args.plot:
+        from neurosim.plotting import save, sisc_curve
+
+        save(sisc_curve(rows, 1 / args.cells, fam,
+                        title=f"one mac: Q = {args.cms}, K = {args.cells}, {args.items} items"),
+             args.out / "sisc.png")
+        print(f"wrote sisc.png to {args.out}")
     return 0

@@ -1,0 +1,48 @@
+"""Every ``run`` subcommand and ``deploy --emulate`` writes its picture with ``--plot``
+(issue 22): a PNG that exists and is not blank. What the picture shows is checked by eye
+(docs/img) and, for the drawing functions, by the tests of what they draw."""
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from neurosim.cli import main
+
+CASES = {
+    "ca3": (["run", "ca3", "--ops", "8"], ["raster.png"]),
+    "deploy": (["deploy", "ca3", "--spinnaker", "--emulate", "--ops", "8"], ["raster.png"]),
+    "sparsey": (["run", "sparsey", "--items", "20"], ["sisc.png"]),
+    "elm": (["run", "elm", "--task", "adding", "--quick", "--no-progress"], ["loss.png"]),
+    "hlop": (["run", "hlop", "--tasks", "3", "--epochs", "1", "--hidden", "16", "--methods",
+              "hlop", "--no-progress"], ["accuracy_hlop_seed0.png"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_plot_writes_a_picture(case, tmp_path, capsys):
+    argv, files = CASES[case]
+    assert main([*argv, "--out", str(tmp_path), "--plot"]) == 0
+    for name in files:
+        image = imread(tmp_path / name)
+        assert image.shape[0] > 200 and image.shape[1] > 300
+        # not blank: many distinct colours (axes, text, data)
+        assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 20, name
+
+
+@pytest.mark.parametrize("case", ["sparsey", "elm", "hlop", "deploy"])
+def test_plot_without_out_is_refused_before_the_run(case, capsys):
+    argv, _ = CASES[case]
+    assert main([*argv, "--plot"]) == 2
+    assert "--plot writes its PNG to --out" in capsys.readouterr().err
+
+
+def test_the_accuracy_matrix_writes_each_value_in_its_cell():
+    import matplotlib.pyplot as plt
+
+    from neurosim.plotting import accuracy_matrix
+
+    R = np.array([[0.9, 0.1], [0.8, 0.95]])
+    ax = accuracy_matrix(R, title="t")
+    assert sorted(t.get_text() for t in ax.texts) == ["0.10", "0.80", "0.90", "0.95"]
+    assert ax.get_xlabel() == "tested on task j" and ax.get_ylabel() == "after training task i"
+    plt.close(ax.figure)
