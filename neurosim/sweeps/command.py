@@ -53,7 +53,8 @@ def add_sweep_parser(subparsers: Any, targets: Iterable[Any] = ()) -> argparse.A
     ``neurosim sweep NAME --axis ...`` taking the options of ``run``.
     """
     sweep = subparsers.add_parser(
-        "sweep", help="parameter sweeps: run (resumable), status, export, plot",
+        "sweep", help="parameter sweeps: run (resumable), status, export (plots: "
+                      "neurosim plot)",
         description="Runs a function fn(params, rng) -> dict over a grid of parameters, one "
                     "SQLite row per finished point; a rerun skips stored points. See "
                     "docs/sweeps.md.")
@@ -79,18 +80,11 @@ def add_sweep_parser(subparsers: Any, targets: Iterable[Any] = ()) -> argparse.A
     export.add_argument("store", type=Path)
     export.add_argument("--sweep", default=None, help="key, key prefix or function name")
     export.add_argument("--out", type=Path, required=True)
-
-    plot = sub.add_parser("plot", help="phase diagram of a sweep (PNG, PDF, SVG)")
-    plot.add_argument("--order", required=True, help="the result shown")
-    plot.add_argument("--x", required=True, help="the axis on x")
-    plot.add_argument("--y", default=None, help="the axis on y (a heatmap)")
-    plot.add_argument("--out", type=Path, required=True)
-    _add_plot_options(plot)
     return sweep
 
 
 def _add_plot_options(plot: argparse.ArgumentParser) -> None:
-    """The options ``sweep plot`` and the top-level ``plot`` share."""
+    """The store, sweep, selection, scales and theory options of ``neurosim plot``."""
     plot.add_argument("store", type=Path)
     plot.add_argument("--sweep", default=None, help="key, key prefix or function name")
     plot.add_argument("--sel", action="append", default=[], metavar="NAME=VALUE",
@@ -145,7 +139,7 @@ def cmd_sweep(args: argparse.Namespace, targets: Iterable[Any] = ()) -> int:
         return run_from_args(target.load(), args, known=target.parameters)
     if args.sweep_command == "run":
         return run_from_args(load_function(args.function), args)
-    return {"status": _status, "export": _export, "plot": _plot}[args.sweep_command](args)
+    return {"status": _status, "export": _export}[args.sweep_command](args)
 
 
 def run_from_args(fn: Callable[..., Any], args: argparse.Namespace,
@@ -291,13 +285,13 @@ def _plot(args: argparse.Namespace) -> int:
         axis = parse_axis(spec)
         if axis.name not in ds.dims or len(axis) != 1:
             raise ParameterError("sel", spec, f"NAME=VALUE with NAME one of {list(ds.dims)}",
-                                 "neurosim sweep plot")
+                                 "neurosim plot")
         value = axis.values[0]
         coord_unit = ds[axis.name].attrs.get("units")
         if axis.unit is not None:
             if coord_unit is None:
                 raise ParameterError("sel", spec, f"a plain value: {axis.name} has no unit",
-                                     "neurosim sweep plot")
+                                     "neurosim plot")
             # "tau=0.005 second" selects on an axis stored in ms.
             value = float(axis.value(0) / parse_unit(axis.name, coord_unit))
         numeric = ds[axis.name].dtype.kind in "iuf"
@@ -323,7 +317,8 @@ def add_plot_parser(subparsers: Any) -> argparse.ArgumentParser:
     plot.add_argument("--y", required=True, help="the result (order parameter) shown")
     plot.add_argument("--over", default=None, help="a second axis: draw a heatmap")
     plot.add_argument("--out", type=Path, default=None,
-                      help="image file (default: STORE with the result's name and .png)")
+                      help="image file, .png, .pdf or .svg (default: STORE with the result's "
+                           "name and .png)")
     _add_plot_options(plot)
     return plot
 

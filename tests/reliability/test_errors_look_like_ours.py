@@ -132,5 +132,5 @@ def test_help_has_examples_and_every_option_with_a_default_shows_it():
             help_text = " ".join((action.help or "").split())
             assert shown in text or "default" in help_text.lower(), (path, action.dest)
     assert {("run", m) for m in ("ca3", "sparsey", "elm", "hlop", "lsm")} | {
-        ("compare",), ("deploy", "ca3"), ("plot",), ("sweep", "plot"), ("sweep", "run"),
+        ("compare",), ("deploy", "ca3"), ("plot",), ("sweep", "export"), ("sweep", "run"),
         ("sweep", "hopfield")} <= walked

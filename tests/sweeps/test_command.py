@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 import neurosim.sweeps
+from neurosim.cli import main
 from neurosim.errors import ParameterError
 from neurosim.sweeps.command import add_sweep_parser, cmd_sweep, load_function
 from tests.sweeps.sweep_functions import noisy_order
@@ -70,11 +71,14 @@ def test_run_status_export_plot(tmp_path, capsys):
     assert len(table) == 16
     assert {"index", "repeat", "seed", "alpha", "N", "m", "latency [second]"} <= set(table[0])
 
-    assert _cli("plot", str(store), "--order", "m", "--x", "alpha", "--sel", "N=100",
-                "--out", str(tmp_path / "p.png")) == 0
+    # the one plot command: neurosim plot (sweep plot is gone: one meaning of --y)
+    assert main(["plot", str(store), "--y", "m", "--x", "alpha", "--sel", "N=100",
+                 "--out", str(tmp_path / "p.png")]) == 0
     assert (tmp_path / "p.png").stat().st_size > 0
-    assert _cli("plot", str(store), "--order", "m", "--x", "alpha", "--y", "N",
-                "--out", str(tmp_path / "h.png")) == 0
+    assert main(["plot", str(store), "--y", "m", "--x", "alpha", "--over", "N",
+                 "--out", str(tmp_path / "h.png")]) == 0
+    with pytest.raises(SystemExit):
+        _cli("plot", str(store), "--order", "m", "--x", "alpha")
 
 
 def test_run_with_units_and_fixed_values(tmp_path, capsys):
@@ -88,8 +92,8 @@ def test_run_with_units_and_fixed_values(tmp_path, capsys):
         table = list(csv.DictReader(fh))
     assert [float(r["tau [second]"]) for r in table] == [0.005, 0.01]
     assert [float(r["product"]) for r in table] == pytest.approx([0.1, 0.2])
-    assert _cli("plot", str(store), "--order", "u", "--x", "tau",
-                "--out", str(tmp_path / "u.png")) == 0
+    assert main(["plot", str(store), "--y", "u", "--x", "tau",
+                 "--out", str(tmp_path / "u.png")]) == 0
 
 
 def test_a_failing_sweep_exits_1(tmp_path, capsys):
