@@ -10,7 +10,8 @@ import numpy as np
 from neurosim.engines.data import SpikeData
 from neurosim.units import ms
 
-__all__ = ["accuracy_matrix", "loss_curve", "raster", "save", "sisc_curve"]
+__all__ = ["accuracy_matrix", "loss_curve", "operation_strip", "raster", "save",
+           "sisc_curve"]
 
 
 def raster(groups: Sequence[tuple[str, SpikeData]], marks: Sequence[tuple[float, str]] = (),
@@ -135,3 +136,32 @@ def save(fig, path) -> None:
 
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
+
+
+#: colours of the operation strip: what an operation was and whether its answer was right
+STRIP_COLOURS = {"learn": "0.82", "right": "tab:green", "wrong": "tab:red",
+                 "unscored": "tab:blue"}
+
+
+def operation_strip(ax, starts_ms: Sequence[float], kinds: Sequence[str],
+                    label_every: int = 10) -> None:
+    """One coloured cell per operation along the time axis of ``ax`` (``kinds``: keys of
+    :data:`STRIP_COLOURS`), the operation's number written every ``label_every``
+    operations: a protocol of 100 operations stays legible where per-operation text would
+    not."""
+    from matplotlib.patches import Patch
+
+    starts = np.asarray(starts_ms, dtype=float)
+    width = np.diff(starts, append=starts[-1] + (np.median(np.diff(starts))
+                                                 if len(starts) > 1 else 10.0))
+    for k, (t, w, kind) in enumerate(zip(starts, width, kinds)):
+        ax.axvspan(t, t + w * 0.92, color=STRIP_COLOURS[kind], lw=0)
+        if k % label_every == 0:
+            ax.text(t + w * 0.46, 0.5, str(k), ha="center", va="center", fontsize=7,
+                    transform=ax.get_xaxis_transform())
+    ax.set_yticks([])
+    ax.set_ylabel("ops", rotation=0, ha="right", va="center")
+    used = [k for k in STRIP_COLOURS if k in set(kinds)]
+    ax.legend(handles=[Patch(color=STRIP_COLOURS[k], label=k) for k in used],
+              loc="center left", bbox_to_anchor=(1.005, 0.5), ncol=len(used), fontsize="small",
+              frameon=False, handlelength=1.0, columnspacing=0.8)

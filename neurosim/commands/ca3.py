@@ -199,24 +199,38 @@ def write_ca3_outputs(out: Path, meta: dict[str, Any], spikes: dict[str, Any],
 
 
 def _plot_ca3(spikes: dict[str, Any], n_cues: int, n_content: int, rows, path: Path) -> None:
+    """The input and output layers' raster over an operations strip (grey learn, green a
+    right recall, red a wrong one). Up to 30 operations each also gets its text above the
+    raster; beyond, the strip numbers every tenth and the figure keeps a readable width."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from neurosim.plotting import raster
+    from neurosim.plotting import operation_strip, raster
 
+    few = len(rows) <= 30
     marks = []
-    for row in rows:
-        label = {"learn": "L", "recall by cue": "C", "recall by content": "K"}[row["operation"]]
-        bad = "" if row["correct"] in (None, True) else " x"
-        marks.append((row["t0_ms"], f"{label} {row['argument'].split(' ', 1)[-1]}{bad}"))
-    fig, ax = plt.subplots(figsize=(max(10, len(rows) * 0.35), 6))
+    if few:
+        for row in rows:
+            label = {"learn": "L", "recall by cue": "C",
+                     "recall by content": "K"}[row["operation"]]
+            bad = "" if row["correct"] in (None, True) else " x"
+            marks.append((row["t0_ms"], f"{label} {row['argument'].split(' ', 1)[-1]}{bad}"))
+    kinds = ["learn" if row["operation"] == "learn" else
+             "unscored" if row["correct"] is None else
+             ("right" if row["correct"] else "wrong") for row in rows]
+    fig, (ax, strip) = plt.subplots(2, 1, figsize=(max(10, len(rows) * 0.35) if few else 14,
+                                                   6.5 if few else 7.5),
+                                    height_ratios=[12, 1], sharex=True)
+    n_wrong = kinds.count("wrong")
     raster([("input layer", spikes["input"]), ("output layer", spikes["output"])], marks,
-           title=f"CA3 memory {n_cues} cues x {n_content} bits "
-                 "(cues below content in each layer; L learn, C cue, K content)", ax=ax)
+           title=f"CA3 memory {n_cues} cues x {n_content} bits, {len(rows)} operations, "
+                 f"{n_wrong} wrong recall(s)\n(cues below content in each layer"
+                 + ("; L learn, C cue, K content)" if few else ")"), ax=ax)
+    ax.set_xlabel("")
+    operation_strip(strip, [row["t0_ms"] for row in rows], kinds)
+    strip.set_xlabel("time (ms)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-

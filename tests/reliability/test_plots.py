@@ -46,3 +46,26 @@ def test_the_accuracy_matrix_writes_each_value_in_its_cell():
     assert sorted(t.get_text() for t in ax.texts) == ["0.10", "0.80", "0.90", "0.95"]
     assert ax.get_xlabel() == "tested on task j" and ax.get_ylabel() == "after training task i"
     plt.close(ax.figure)
+
+
+def test_the_operation_strip_colours_each_operation_and_numbers_every_tenth():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+
+    from neurosim.plotting import STRIP_COLOURS, operation_strip
+
+    kinds = ["learn", "right", "wrong", "unscored"] * 6
+    fig, ax = plt.subplots()
+    operation_strip(ax, np.arange(24) * 10.0, kinds)
+    assert [p.get_facecolor() for p in ax.patches] == [to_rgba(STRIP_COLOURS[k])
+                                                       for k in kinds]
+    assert [t.get_text() for t in ax.texts] == ["0", "10", "20"]
+    plt.close(fig)
+
+
+def test_a_long_ca3_protocol_keeps_a_readable_raster(tmp_path, capsys):
+    """100 operations: a 14-inch figure with the strip (the per-operation text would need
+    35 inches), not wider."""
+    assert main(["run", "ca3", "--n-cues", "8", "--n-content", "16", "--ops", "100",
+                 "--out", str(tmp_path), "--plot"]) == 0
+    assert imread(tmp_path / "raster.png").shape[1] <= 14 * 110 + 50
