@@ -158,9 +158,11 @@ class LiquidStateMachine:
     """
 
     def __init__(self, params: LSMParams | None = None, *, seed: SeedLike = 0,
-                 **overrides: Any) -> None:
+                 progress: bool = False, **overrides: Any) -> None:
         p = (params or LSMParams()).replace(**overrides) if overrides else (params or LSMParams())
         self.params = p
+        #: a progress bar over the reservoir's batches of samples (256 each) in every run
+        self.progress = bool(progress)
         self._seed = as_seed_sequence(seed)
         self.w_in, self.w_res, self.conductances = self._weights()
         self._noise_rng = make_rng(child_seed(self._seed, "noise"))
@@ -212,7 +214,10 @@ class LiquidStateMachine:
             x = x.astype(np.float64)
         counts, spikes = [], []
         chunk = 256  # bounds the read-noise normals to 256 x T x N at a time
-        for a in range(0, x.shape[0], chunk):
+        from tqdm.auto import tqdm
+
+        for a in tqdm(range(0, x.shape[0], chunk), desc="LSM reservoir", unit="batch",
+                      disable=not self.progress, leave=False):
             xb = np.ascontiguousarray(x[a:a + chunk])
             xi = (self._noise_rng.standard_normal((xb.shape[0], xb.shape[1], p.n_reservoir))
                   if p.read_noise > 0 else np.zeros((0, 0, 0)))
@@ -545,8 +550,9 @@ def _split(n: int, seed: SeedLike, train_fraction: float) -> tuple[np.ndarray, n
 def evaluate(task: str, *, weights: str = "device", seed: SeedLike = 0,
              read_noise: float = 0.0, train_fraction: float = 0.7,
              data: tuple[np.ndarray, np.ndarray] | None = None,
-             params: LSMParams | None = None) -> float:
-    """Test accuracy of an LSM on a task: random train/test split from ``seed``.
+             params: LSMParams | None = None, progress: bool = False) -> float:
+    """Test accuracy of an LSM on a task: random train/test split from ``seed``
+    (``progress``: a bar over the reservoir's batches).
 
     The split depends on ``seed`` only, so device and software reservoirs of one seed are
     scored on the same samples.
@@ -554,7 +560,7 @@ def evaluate(task: str, *, weights: str = "device", seed: SeedLike = 0,
     X, y = data if data is not None else load_task(task)
     p = (params or TASK_PARAMS[task]).replace(weights=weights, read_noise=read_noise)
     tr, te = _split(len(y), seed, train_fraction)
-    lsm = LiquidStateMachine(p, seed=seed).fit(X[tr], y[tr])
+    lsm = LiquidStateMachine(p, seed=seed, progress=progress).fit(X[tr], y[tr])
     return lsm.score(X[te], y[te])
 
 

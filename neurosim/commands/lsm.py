@@ -83,7 +83,8 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
         params = lsm.TASK_PARAMS[args.task].replace(device=device)
         for seed in _bar(args):
             acc = lsm.evaluate(args.task, weights=weights, seed=seed,
-                               read_noise=args.read_noise, data=data, params=params)
+                               read_noise=args.read_noise, data=data, params=params,
+                               progress=args.progress)
             rows.append({"seed": seed, "accuracy": acc})
             print(f"seed {seed}: test accuracy {acc:.3f}")
         summary = {"accuracy": float(np.mean([r["accuracy"] for r in rows]))}
