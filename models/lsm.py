@@ -23,6 +23,7 @@ See docs/lsm.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,6 +148,16 @@ class LiquidStateMachine:
         :class:`LSMParams`; keyword arguments override its fields.
     seed
         Seed of the weights (named child ``"weights"``) and of the read noise (``"noise"``).
+    progress
+        A progress bar over the reservoir's batches.
+    input_transform
+        Turns one event stream into frames ``(T, ...)`` with ``n_inputs`` values per frame,
+        for inputs given as event streams (e.g. a Tonic ``Compose`` chain ending in
+        ``ToFrame``).
+
+    Inputs (``frames`` below) are ``(n_samples, T, n_inputs)`` arrays, sequences of event
+    streams or of frame arrays, or datasets of ``(sample, label)`` pairs such as a Tonic
+    dataset (:func:`neurosim.events.as_frames`); with a dataset, ``y`` may be omitted.
 
     Examples
     --------
@@ -158,9 +169,13 @@ class LiquidStateMachine:
     """
 
     def __init__(self, params: LSMParams | None = None, *, seed: SeedLike = 0,
-                 progress: bool = False, **overrides: Any) -> None:
+                 progress: bool = False, input_transform: Callable[[np.ndarray], Any] | None = None,
+                 **overrides: Any) -> None:
         p = (params or LSMParams()).replace(**overrides) if overrides else (params or LSMParams())
         self.params = p
+        #: turns one event stream into frames when fit/predict/score get streams or a
+        #: dataset of streams (any callable: a Tonic transform chain, for instance)
+        self.input_transform = input_transform
         #: a progress bar over the reservoir's batches of samples (256 each) in every run
         self.progress = bool(progress)
         self._seed = as_seed_sequence(seed)
@@ -201,8 +216,8 @@ class LiquidStateMachine:
         kernel
             ``"numba"`` or ``"numpy"`` (the twin).
         """
-        x = np.asarray(frames)
         p = self.params
+        x = np.asarray(self._frames(frames)[0])
         if x.ndim != 3 or x.shape[2] != p.n_inputs:
             raise ParameterError("frames", x.shape,
                                  f"an (n_samples, n_steps, {p.n_inputs}) array",
@@ -229,7 +244,7 @@ class LiquidStateMachine:
         s = np.concatenate(spikes) if record and spikes else np.zeros((0, 0, 0), np.uint8)
         return c, s
 
-    def transform(self, frames: np.ndarray) -> np.ndarray:
+    def transform(self, frames: Any) -> np.ndarray:
         """Reservoir spike counts, ``(n_samples, n_reservoir)`` float (the readout's input)."""
         return self.run(frames)[0].astype(np.float64)
 
@@ -242,11 +257,27 @@ class LiquidStateMachine:
             clf = LogisticRegression(C=p.C, max_iter=2000)
         return make_pipeline(StandardScaler(), clf)
 
-    def fit(self, frames: np.ndarray, y: np.ndarray) -> LiquidStateMachine:
+    def _frames(self, data: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        from neurosim.events.inputs import as_frames
+
+        return as_frames(data, self.params.n_inputs, transform=self.input_transform,
+                         owner="LiquidStateMachine")
+
+    def _labels(self, data: Any, y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        frames, labels = self._frames(data)
+        if y is None:
+            if labels is None:
+                raise ParameterError("y", None, "labels (only a dataset of (sample, label) "
+                                     "pairs carries its own)", "LiquidStateMachine")
+            y = labels
+        return frames, np.asarray(y)
+
+    def fit(self, frames: Any, y: np.ndarray | None = None) -> LiquidStateMachine:
         """Train the readout on the reservoir's spike counts (the reservoir stays fixed)."""
+        frames, y = self._labels(frames, y)
         features = self.transform(frames)
         with _one_blas_thread():
-            self.readout_ = self._make_readout().fit(features, np.asarray(y))
+            self.readout_ = self._make_readout().fit(features, y)
         return self
 
     def _fitted(self) -> Any:
@@ -255,16 +286,17 @@ class LiquidStateMachine:
                                  "LiquidStateMachine")
         return self.readout_
 
-    def predict(self, frames: np.ndarray) -> np.ndarray:
+    def predict(self, frames: Any) -> np.ndarray:
         """Class of every sample."""
         readout = self._fitted()
         features = self.transform(frames)
         with _one_blas_thread():
             return readout.predict(features)
 
-    def score(self, frames: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy on ``(frames, y)``."""
-        return float(np.mean(self.predict(frames) == np.asarray(y)))
+    def score(self, frames: Any, y: np.ndarray | None = None) -> float:
+        """Accuracy on ``(frames, y)`` (``y`` from the dataset when omitted)."""
+        frames, y = self._labels(frames, y)
+        return float(np.mean(self.predict(frames) == y))
 
 
 # -- tasks ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 * **spike agreement**: identical (time, neuron) spikes / the larger spike count (1 = identical);
 * **van Rossum distance** (van Rossum, Neural Comput. 13:751, 2001), exponential kernel tau,
   per neuron, averaged over neurons; 0 for identical trains, about sqrt(n/2) for n spikes
-  against none;
+  against none (:mod:`neurosim.analysis`; Elephant's is sqrt(2) times this, see there);
 * **rate error**: |rate - rate_ref| / rate_ref per population;
 * **weight-trajectory error**: the largest |w - w_ref| over the projection's weights, read at
   ``n_samples`` points of the run (the run is made in that many chunks, which every engine
@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from neurosim.analysis import van_rossum_distance
 from neurosim.engines import get_engine
 from neurosim.engines.data import SpikeData
 from neurosim.errors import ParameterError
@@ -40,25 +41,6 @@ def spike_agreement(a: SpikeData, b: SpikeData, dt_s: float) -> float:
     kb = set(zip(np.round(np.asarray(to_si(b.times)) / dt_s).astype(int).tolist(),
                  b.indices.tolist()))
     return len(ka & kb) / max(len(ka), len(kb))
-
-
-def _vr_sq(x: np.ndarray, y: np.ndarray, tau: float) -> float:
-    def k(p: np.ndarray, q: np.ndarray) -> float:
-        if len(p) == 0 or len(q) == 0:
-            return 0.0
-        return float(np.exp(-np.abs(p[:, None] - q[None, :]) / tau).sum())
-
-    return 0.5 * (k(x, x) + k(y, y) - 2 * k(x, y))
-
-
-def van_rossum_distance(a: SpikeData, b: SpikeData, tau: Quantity = 5 * ms) -> float:
-    """Mean over neurons of the van Rossum distance (exponential kernel ``tau``)."""
-    require_quantity(tau, second, "tau", "van_rossum_distance")
-    t = float(to_si(tau))
-    ta, tb = a.trains(), b.trains()
-    d = [np.sqrt(max(_vr_sq(np.asarray(to_si(x), float), np.asarray(to_si(y), float), t), 0.0))
-         for x, y in zip(ta, tb)]
-    return float(np.mean(d)) if d else 0.0
 
 
 @dataclass

@@ -218,6 +218,61 @@ class SpikeSourceArray:
             trains.append(tuple(np.atleast_1d(to_si(t)).tolist()))
         return cls(label, tuple(trains))
 
+    @classmethod
+    def from_events(cls, label: str, events: np.ndarray, sensor_size: Sequence[int], *,
+                    polarity: int | None = None, t_start: Quantity | None = None
+                    ) -> SpikeSourceArray:
+        """One source per sensor pixel (and polarity), firing at its events' times.
+
+        Parameters
+        ----------
+        label
+            The sources' label.
+        events
+            A structured array with fields ``x``, ``t`` (microseconds), ``p`` and, for 2-D
+            sensors, ``y``: Tonic's events, or :data:`neurosim.events.EVENT_DTYPE` streams.
+        sensor_size
+            ``(width, height)`` or Tonic's ``(width, height, n_polarities)``; a 1-D sensor
+            (a cochlea) is ``(n_channels, 1[, P])``.
+        polarity
+            Keep only this polarity (one source per pixel, ``y * width + x``); ``None``
+            keeps both: source ``p * width * height + y * width + x`` (Tonic's ``ToFrame``
+            order, polarity outermost).
+        t_start
+            Subtracted from every timestamp (default 0); events before it are dropped.
+        """
+        owner = "SpikeSourceArray.from_events"
+        names = events.dtype.names if isinstance(events, np.ndarray) else None
+        if names is None or not {"x", "t", "p"} <= set(names):
+            raise ParameterError("events", type(events).__name__, "a structured array with "
+                                 "fields x, t, p (and y for 2-D sensors)", owner)
+        size = tuple(int(v) for v in sensor_size)
+        if len(size) not in (2, 3) or min(size) < 1:
+            raise ParameterError("sensor_size", sensor_size, "(width, height) or (width, "
+                                 "height, polarities), each >= 1", owner)
+        w, h = size[:2]
+        n_pol = 2 if polarity is None and (len(size) == 2 or size[2] > 1) else 1
+        x = np.asarray(events["x"], dtype=np.int64)
+        y = np.asarray(events["y"], dtype=np.int64) if "y" in names else np.zeros_like(x)
+        p = np.asarray(events["p"], dtype=np.int64)
+        t = np.asarray(events["t"], dtype=np.float64) / 1e6  # correctly rounded us -> s
+        if t_start is not None:
+            t = t - to_si(require_quantity(t_start, second, "t_start", owner))
+        bad = (x < 0) | (x >= w) | (y < 0) | (y >= h) | (p < 0) | (p > 1)
+        if polarity is None and n_pol == 1:
+            bad |= p != 0  # a one-polarity sensor, as Tonic's (W, H, 1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ParameterError("events", f"event {i} at x={x[i]}, y={y[i]}, p={p[i]}",
+                                 f"events inside the sensor {size}", owner)
+        keep = t >= 0 if polarity is None else (t >= 0) & (p == polarity)
+        channel = y * w + x + (p * w * h if polarity is None else 0)
+        channel, t = channel[keep], t[keep]
+        order = np.lexsort((t, channel))
+        channel, t = channel[order], t[order]
+        bounds = np.searchsorted(channel, np.arange(n_pol * w * h + 1))
+        return cls(label, tuple(tuple(part.tolist()) for part in np.split(t, bounds[1:-1])))
+
     @property
     def size(self) -> int:
         return len(self.spike_times)
