@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from neurosim.engines.base import check_delays, check_dt, connect_projection, steps_of
+from neurosim.engines.base import (
+    check_delays,
+    check_dt,
+    connect_projection,
+    steps_of,
+    synapse_values,
+)
 from neurosim.engines.data import grid_times
 from neurosim.errors import ParameterError, SpecError, UnsupportedFeature
 from neurosim.network import (
@@ -84,10 +90,14 @@ class ProjectionPlan:
     receptor: str
     weight_kind: str  # "current" or "conductance"
     connector: ConnectorPlan
-    weight: float
+    weight: float  # with ``weights``: the largest of them (sPyNNaker's get_weight_maximum)
     delay: float
     stdp: dict[str, Any] | None = None  # tau_plus, tau_minus (ms), A_plus, A_minus,
     # w_min, w_max (weight units), rule ("additive"/"multiplicative")
+    #: one weight per synapse (>= 0, PyNN units), in the order of ``connector.pairs`` (a
+    #: "FromList" connector): a weight array or distribution in the spec, realised as the
+    #: engines draw it; PyNN gets a FromListConnector with a weight column
+    weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +261,13 @@ def _projection_plan(spec: NetworkSpec, proj: Projection, root: np.random.SeedSe
     # cores), and its AllToAll does not look at views at all. PyNN 0.13's connection-map
     # connectors (OneToOne, AllToAll) also fail under NumPy 2 when the pre-synaptic side has
     # one neuron (a 0-d mask in Connector._standard_connect): lists again.
-    listed = pre_view or post_view or pre[2] - pre[1] == 1
+    syn = proj.synapse
+    per_synapse = isinstance(syn.weight, RandomDistribution) or np.ndim(to_si(syn.weight)) > 0
+    if per_synapse and not isinstance(syn, StaticSynapse):
+        raise UnsupportedFeature(f"a weight per synapse on the plastic projection "
+                                 f"{proj.label!r}", "PyNN export", "one initial weight")
+    # a weight per synapse goes as a list too (FromListConnector's weight column)
+    listed = pre_view or post_view or pre[2] - pre[1] == 1 or per_synapse
     if isinstance(conn, OneToOne) and not listed:
         cplan = ConnectorPlan("OneToOne")
     elif isinstance(conn, AllToAll) and not listed:
@@ -268,17 +284,23 @@ def _projection_plan(spec: NetworkSpec, proj: Projection, root: np.random.SeedSe
         cplan = ConnectorPlan("FromList", pairs=pairs)
     else:  # pragma: no cover - the spec admits the four connectors only
         raise UnsupportedFeature(type(conn).__name__, "PyNN export")
-    syn = proj.synapse
-    for name in ("weight", "delay"):
-        value = getattr(syn, name)
-        if isinstance(value, RandomDistribution) or np.ndim(to_si(value)) > 0:
-            raise UnsupportedFeature(f"a {name} per synapse (projection {proj.label!r})",
-                                     "PyNN export", f"one {name} per projection")
+    if syn.delay is not None and (isinstance(syn.delay, RandomDistribution)
+                                  or np.ndim(to_si(syn.delay)) > 0):
+        raise UnsupportedFeature(f"a delay per synapse (projection {proj.label!r})",
+                                 "PyNN export", "one delay per projection")
     delay_s = dt_s if syn.delay is None else float(to_si(syn.delay))
     delay = _clean(steps_of(delay_s, dt_s, f"delay of projection {proj.label!r}") * dt_s * 1e3)
     kind = syn.kind
     unit = si_unit_name(WEIGHT_UNITS[kind])
-    weight = _si_to_pynn(float(to_si(syn.weight)), unit)
+    weights = None
+    if per_synapse:
+        assert cplan.pairs is not None
+        w_si = np.broadcast_to(synapse_values(proj, len(cplan.pairs), root, dt_s)[0],
+                               (len(cplan.pairs),))
+        weights = np.array([_clean(x) for x in np.atleast_1d(_si_to_pynn(w_si, unit))])
+        weight = float(weights.max()) if len(weights) else 0.0
+    else:
+        weight = _si_to_pynn(float(to_si(syn.weight)), unit)
     stdp = None
     if isinstance(syn, STDPMechanism):
         td, wd = syn.timing_dependence, syn.weight_dependence
@@ -294,7 +316,7 @@ def _projection_plan(spec: NetworkSpec, proj: Projection, root: np.random.SeedSe
     elif not isinstance(syn, StaticSynapse):  # pragma: no cover
         raise UnsupportedFeature(type(syn).__name__, "PyNN export")
     return ProjectionPlan(proj.label, pre, post, proj.receptor, kind, cplan, weight, delay,
-                          stdp)
+                          stdp, weights)
 
 
 def _check_cells(plan: PyNNPlan, backend: str, available: Any = None) -> None:

@@ -193,7 +193,7 @@ def to_pynn(spec: NetworkSpec, sim: ModuleType, *, timestep: Quantity = 0.1 * ms
             projs[p.label] = None
             continue
         projs[p.label] = sim.Projection(
-            pops[p.pre[0]], pops[p.post[0]], _connector(sim, p.connector),
+            pops[p.pre[0]], pops[p.post[0]], _connector(sim, p.connector, _signed(p, conv)),
             _synapse(sim, p, conv), receptor_type=p.receptor, label=p.label)
     for g in plan.groups:
         for variable, interval in g.record:
@@ -215,7 +215,16 @@ def _configure_pynn_brian2() -> None:
         brian2.prefs.codegen.target = "numpy"
 
 
-def _connector(sim: ModuleType, c: ConnectorPlan) -> Any:
+def _signed(p: ProjectionPlan, conv: BackendConventions) -> np.ndarray | None:
+    """The per-synapse weights as the backend takes them (inhibitory currents signed)."""
+    if p.weights is None:
+        return None
+    sign = (conv.inhibitory_current_sign
+            if p.receptor == "inhibitory" and p.weight_kind == "current" else 1.0)
+    return sign * p.weights
+
+
+def _connector(sim: ModuleType, c: ConnectorPlan, weights: np.ndarray | None = None) -> Any:
     if c.kind == "OneToOne":
         return sim.OneToOneConnector()
     if c.kind == "AllToAll":
@@ -225,6 +234,10 @@ def _connector(sim: ModuleType, c: ConnectorPlan) -> Any:
                                              allow_self_connections=c.allow_self_connections,
                                              rng=sim.NumpyRNG(seed=c.seed))
     assert c.pairs is not None
+    if weights is not None:  # a weight column: sPyNNaker keeps each (FromListConnector)
+        return sim.FromListConnector([(int(i), int(j), float(w))
+                                      for (i, j), w in zip(c.pairs, weights)],
+                                     column_names=["weight"])
     return sim.FromListConnector([(int(i), int(j)) for i, j in c.pairs])
 
 

@@ -303,6 +303,19 @@ def _render_projection(p: ProjectionPlan, side: dict[str, np.ndarray]) -> list[s
         conn = (f"sim.FixedProbabilityConnector({_fmt(c.p_connect)}, allow_self_connections="
                 f"{c.allow_self_connections},\n                                  "
                 f"rng=sim.NumpyRNG(seed={c.seed}))")
+    elif p.weights is not None:
+        # one weight per synapse: a FromListConnector with a weight column (the sign of
+        # inhibitory currents applied in the script, as for a single weight)
+        assert c.pairs is not None
+        name = f"pairs:{p.label}"
+        side[name] = c.pairs
+        side[f"weights:{p.label}"] = p.weights
+        sign = ("INHIBITORY_SIGN * " if p.receptor == "inhibitory"
+                and p.weight_kind == "current" else "")
+        conn = (f"sim.FromListConnector(\n        [(int(i), int(j), {sign}float(w)) for (i, j), w"
+                f" in zip(DATA[{_q(name)}].tolist(),\n"
+                f"                                          DATA[{_q('weights:' + p.label)}]."
+                f"tolist())],\n        column_names=['weight'])")
     else:
         assert c.pairs is not None
         if len(c.pairs) > INLINE_LIMIT:

@@ -276,14 +276,28 @@ def _check_weights_and_delays(report: ValidationReport, spec: NetworkSpec, plan:
             scale = check.weight_scale[p.receptor]
             stored = int(np.rint(abs(p.weight) * scale))
             err = abs(stored / scale - abs(p.weight)) / abs(p.weight) if p.weight else 0.0
+            each = lost = None
+            if p.weights is not None:
+                # every synapse rounds on its own (synapse_io.py: rint(|w| x scale))
+                each = np.rint(np.abs(p.weights) * scale).astype(np.int64)
+                nz = p.weights != 0
+                rel = np.abs(each[nz] / scale - p.weights[nz]) / p.weights[nz]
+                err = float(rel.max()) if rel.size else 0.0
+                lost = int(np.count_nonzero(nz & (each == 0)))
             needs_ext = support * step_ms < d_ms
             stages = math.ceil(d_ms / (support * step_ms)) - 1 if needs_ext else 0
             pc = ProjectionCheck(p.label, pop.label, p.receptor, p.weight, stored, 1.0 / scale,
-                                 err, d_ticks, support, needs_ext, stages)
+                                 err, d_ticks, support, needs_ext, stages, weights_stored=each)
             report.projections[p.label] = pc
             wsrc = (LIMITS["weight_bits"].source + "; ring-buffer shift: " + _SPY
                     + "models/neuron/population_vertex.py get_ring_buffer_shifts")
             shift = check.ring_buffer_shift[p.receptor]
+            if lost:
+                report.add(Issue("warning", "weight", target, f"{lost} of "
+                                 f"{len(p.weights)} synapses round to zero after sPyNNaker's "
+                                 f"ring-buffer scaling (shift {shift} on {pop.label!r} "
+                                 f"{p.receptor})", f"{lost} weights below half a quantum",
+                                 f">= {0.5 / scale:.4g}", wsrc))
             if p.weight > 0 and stored == 0:
                 report.add(Issue("failure", "weight", target, "the weight rounds to zero after "
                                  f"sPyNNaker's ring-buffer scaling (shift {shift} on "

@@ -52,6 +52,9 @@ class ProjectionCheck:
     delay_extension: bool
     n_delay_stages: int
     stdp_quanta: dict[str, float] = field(default_factory=dict)  # A_plus, A_minus, w_max ...
+    #: with one weight per synapse: each one's 16-bit integer (``weight_stored`` is their
+    #: largest, ``weight_error`` their largest relative error)
+    weights_stored: Any = None
 
 
 @dataclass

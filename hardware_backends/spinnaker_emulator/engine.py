@@ -199,7 +199,9 @@ class SpiNNakerEmulatorSimulation(ScheduleAndRecords, Simulation):
             max_delay = max(max_delay, d)
             m = len(lp.pre)
             gpre, gpost, rtype = lp.pre.astype(np.int64), lp.post.astype(np.int64), lp.receptor
-            cols = (gpre, gpost, np.full(m, check.weight_stored, dtype=np.int64),
+            stored = (np.full(m, check.weight_stored, dtype=np.int64)
+                      if check.weights_stored is None else check.weights_stored)
+            cols = (gpre, gpost, stored,
                     np.full(m, d, dtype=np.int64), np.full(m, rtype, dtype=np.int64))
             if isinstance(proj.synapse, STDPMechanism):
                 if check.delay_extension:

@@ -281,8 +281,8 @@ def _projections(pre: str, post: str, path: _Path, factor: dict[str, Any]
         order = np.lexsort((post_i, pre_i))  # canonical: by pre, then post
         pre_i, post_i = pre_i[order], post_i[order]
         w = sign * jump[post_i, pre_i]
-        # one weight where the synapses share it (binary and ternary nets): a projection
-        # with one weight is what PyNN export and the SpiNNaker emulator take
+        # one weight where the synapses share it (binary and ternary nets): smaller plans
+        # for PyNN and SpiNNaker, which otherwise list every synapse with its weight
         weight = float(w[0]) * unit if np.all(w == w[0]) else w * unit
         out.append(Projection(pre, post, FromList(tuple(zip(pre_i.tolist(), post_i.tolist()))),
                               StaticSynapse(weight=weight, delay=delay), receptor=receptor))
