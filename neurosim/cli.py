@@ -18,6 +18,7 @@ from neurosim.commands.deploy import add_deploy_parser, cmd_deploy
 from neurosim.commands.elm import add_elm_parser, cmd_run_elm
 from neurosim.commands.hlop import add_hlop_parser, cmd_run_hlop
 from neurosim.commands.lsm import add_lsm_parser, cmd_run_lsm
+from neurosim.commands.nir import add_run_nir_parser, cmd_run_nir
 from neurosim.commands.pynn import add_pynn_parser, cmd_pynn
 from neurosim.commands.sparsey import add_sparsey_parser, cmd_run_sparsey
 from neurosim.errors import NeurosimError
@@ -39,6 +40,8 @@ EXAMPLES = """examples:
   neurosim compare --example coba --engines numba,brian2
   neurosim sweep hopfield --axis alpha=0.05:0.2:8 --store sweeps.sqlite
   neurosim deploy ca3 --spinnaker --emulate
+  neurosim run-nir net.nir --input-rate-hz 50 --engine numba
+  neurosim deploy nir net.nir --spinnaker --emulate --units mV-nA --input-rate-hz 50
   neurosim pynn my_script.py                      a PyNN script on neurosim
 
 'neurosim COMMAND --help' shows each command's options and their defaults. Bad input exits
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_hlop_parser(models)
     add_lsm_parser(models)
     add_compare_parser(sub)
+    add_run_nir_parser(sub)
     add_sweep_parser(sub, _sweep_targets())
     add_plot_parser(sub)
     add_deploy_parser(sub)
@@ -139,6 +143,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return runners[args.model](args)
     if args.command == "compare":
         return cmd_compare(args)
+    if args.command == "run-nir":
+        return cmd_run_nir(args)
     if args.command == "sweep":
         return cmd_sweep(args, _sweep_targets())
     if args.command == "plot":

@@ -14,6 +14,7 @@ from typing import Any
 from neurosim import __version__, registry
 from neurosim.commands.arguments import check_plot_has_out, output_folder, positive_int
 from neurosim.commands.ca3 import operation_rows, write_ca3_outputs
+from neurosim.commands.nir import add_deploy_nir_parser, cmd_deploy_nir
 from neurosim.errors import NeurosimError
 from neurosim.provenance import git_hash
 
@@ -21,7 +22,7 @@ __all__ = ["add_deploy_parser", "cmd_deploy"]
 
 
 def add_deploy_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``deploy ca3`` to the main parser's subcommands."""
+    """Add ``deploy ca3`` and ``deploy nir`` to the main parser's subcommands."""
     deploy = subparsers.add_parser("deploy", help="run a model on neuromorphic hardware")
     models = deploy.add_subparsers(dest="model", required=True)
     ca3 = models.add_parser(
@@ -56,12 +57,16 @@ def add_deploy_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help="folder for results.json, spikes.npz, spec.json (with spikes: "
                           "--emulate or a real board)")
     ca3.add_argument("--plot", action="store_true", help="write raster.png to --out")
+    add_deploy_nir_parser(models)
     return deploy
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    """Run ``neurosim deploy ca3``; 0 on success."""
+    """Run ``neurosim deploy ca3`` (or ``deploy nir``); 0 on success."""
     import numpy as np
+
+    if args.model == "nir":
+        return cmd_deploy_nir(args)
 
     # the core reaches models through the registry only
     memory_cls = registry.get("model", "ca3")

@@ -3,6 +3,7 @@ for the units, the cell of each primitive and the discretisation)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from neurosim.network import (
     Probe,
     Projection,
     SpikeSourceArray,
+    SpikeSourcePoisson,
     StaticSynapse,
 )
 from neurosim.network.cells import IF_curr_delta, IF_curr_exp
@@ -133,9 +135,14 @@ class _Path:
         return out  # Flatten: shapes are already flat here
 
 
-def _source_arrays(name: str, n: int, given: Any) -> SpikeSourceArray:
+def _source_arrays(name: str, n: int, given: Any) -> SpikeSourceArray | SpikeSourcePoisson:
     if given is None:
         return SpikeSourceArray(name, ((),) * n)
+    if isinstance(given, SpikeSourcePoisson):
+        if given.size != n:
+            raise ParameterError(f"inputs[{name!r}]", f"{given.size} sources", f"{n} (the "
+                                 "Input node's size)", "from_nir")
+        return dataclasses.replace(given, label=name)
     src = given if isinstance(given, SpikeSourceArray) else SpikeSourceArray.from_times(
         name, given)
     if src.size != n:
@@ -165,9 +172,10 @@ def from_nir(graph: Any, *, inputs: Mapping[str, Any] | None = None,
     graph
         A ``nir.NIRGraph`` or the path of a NIR file (``nir.write``'s HDF5).
     inputs
-        Spikes for each Input node, by node name: a :class:`SpikeSourceArray`, or one time
-        array (with units) per element (``SpikeSourceArray.from_times``). NIR graphs hold no
-        data, so an Input without them is silent.
+        Spikes for each Input node, by node name: a :class:`SpikeSourceArray` (e.g.
+        ``SpikeSourceArray.from_events`` of a Tonic sample), one time array (with units) per
+        element (``SpikeSourceArray.from_times``), or a :class:`SpikeSourcePoisson` of the
+        node's size. NIR graphs hold no data, so an Input without them is silent.
     record
         What to record on the populations that feed an Output node: ``"spikes"`` and, for
         the membrane, ``"v"``.

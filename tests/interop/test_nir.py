@@ -278,3 +278,45 @@ def test_a_nir_file_written_by_the_nir_package_loads(tmp_path):
     nir.write(path, _one_cuba())
     spec = from_nir(path)
     assert spec == from_nir(_one_cuba())
+
+
+# -- the command line ---------------------------------------------------------------------
+def test_run_nir_on_numba_the_crossbar_and_the_emulator(tmp_path, capsys):
+    from neurosim.cli import main
+
+    path = tmp_path / "three.nir"
+    nir.write(path, _three_layers(np.random.default_rng(7)))
+    rng = np.random.default_rng(0)
+    # at most one spike per source and 1 ms step (the engines refuse more)
+    rows = np.unique(np.column_stack([rng.integers(0, 20, 400),
+                                      rng.integers(0, 80, 400)]), axis=0).astype(float)
+    np.savez(tmp_path / "in.npz", **{"in": rows})
+    counts = {}
+    for where in (["--engine", "numba"], ["--backend", "crossbar"],
+                  ["--backend", "spinnaker-emulator"]):
+        out = tmp_path / where[1]
+        code = main(["run-nir", str(path), "--inputs", str(tmp_path / "in.npz"), "--units",
+                     "mV-nA", "--dt-ms", "1", "--out", str(out), "--plot", *where])
+        assert code == 0
+        assert {f.name for f in out.iterdir()} == {"results.json", "spikes.npz", "spec.json",
+                                                    "raster.png"}
+        with np.load(out / "spikes.npz") as z:
+            counts[where[1]] = len(z["lif2:indices"])
+    assert counts["numba"] > 5
+    assert counts["crossbar"] == counts["numba"]  # ideal crossbar: the engine's spikes
+    assert abs(counts["spinnaker-emulator"] - counts["numba"]) <= 0.5 * counts["numba"]
+    assert "lif2" in capsys.readouterr().out
+
+
+def test_deploy_nir_emulates_and_bad_input_exits_2(tmp_path, capsys):
+    from neurosim.cli import main
+
+    path = tmp_path / "one.nir"
+    nir.write(path, _one_cuba(v_th=0.5))
+    assert main(["deploy", "nir", str(path), "--spinnaker", "--emulate", "--input-rate-hz",
+                 "200", "--units", "mV-nA"]) == 0
+    assert "SpiNNaker emulator" in capsys.readouterr().out
+    assert main(["run-nir", str(tmp_path / "missing.nir")]) == 2
+    np.savez(tmp_path / "bad.npz", nope=np.zeros((1, 2)))
+    assert main(["run-nir", str(path), "--inputs", str(tmp_path / "bad.npz")]) == 2
+    assert "Input nodes" in capsys.readouterr().err
