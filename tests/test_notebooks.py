@@ -35,7 +35,12 @@ EXPECTED = {
                                       "conductance std", "reservoir raster:",
                                       "row-by-row digits: raw input counts",
                                       "zero-shot (digits modalities): seen"],
+    "nir_bridge.ipynb": ["trace within 1e-12 V of NIR's ODE, one step late: True",
+                         "crossbar equal: True", "round trip identical: True",
+                         "UnsupportedFeature: STDP"],
 }
+# Notebooks that need an optional extra: skipped, with the reason, where it is missing.
+EXTRAS = {"nir_bridge.ipynb": ("nir", "the extra 'nir' (make test installs it)")}
 
 
 def test_every_notebook_has_expectations():
@@ -48,6 +53,9 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, tmp_path, monkeypatch):
+    if path.name in EXTRAS:
+        module, what = EXTRAS[path.name]
+        pytest.importorskip(module, reason=f"{path.name} needs {what}")
     nb = nbformat.read(path, as_version=4)
     # committed without outputs (a before-stop check too)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")

@@ -39,6 +39,7 @@ from neurosim.network.distributions import RandomDistribution
 from neurosim.network.equation_cell import EquationCell, cell_type_from_declaration
 from neurosim.network.synapses import SYNAPSE_TYPES, Synapse
 from neurosim.params import Quantity
+from neurosim.timegrid import time_steps
 from neurosim.units import Hz, ms, require_quantity, second, to_si, unit_from_name
 
 __all__ = [
@@ -220,8 +221,8 @@ class SpikeSourceArray:
 
     @classmethod
     def from_events(cls, label: str, events: np.ndarray, sensor_size: Sequence[int], *,
-                    polarity: int | None = None, t_start: Quantity | None = None
-                    ) -> SpikeSourceArray:
+                    polarity: int | None = None, t_start: Quantity | None = None,
+                    dt: Quantity | None = None) -> SpikeSourceArray:
         """One source per sensor pixel (and polarity), firing at its events' times.
 
         Parameters
@@ -240,6 +241,11 @@ class SpikeSourceArray:
             order, polarity outermost).
         t_start
             Subtracted from every timestamp (default 0); events before it are dropped.
+        dt
+            The time step the network will run with: times move to the nearest step (as the
+            engines round them) and the events of one pixel within one step merge into one
+            spike (an engine takes at most one spike per source and step). ``None`` keeps
+            the microsecond times.
         """
         owner = "SpikeSourceArray.from_events"
         names = events.dtype.names if isinstance(events, np.ndarray) else None
@@ -268,6 +274,12 @@ class SpikeSourceArray:
         keep = t >= 0 if polarity is None else (t >= 0) & (p == polarity)
         channel = y * w + x + (p * w * h if polarity is None else 0)
         channel, t = channel[keep], t[keep]
+        if dt is not None:
+            dt_s = float(to_si(require_quantity(dt, second, "dt", owner)))
+            if not dt_s > 0:
+                raise ParameterError("dt", dt, "a time step > 0 s", owner)
+            grid = np.unique(np.column_stack([channel, time_steps(t, dt_s)]), axis=0)
+            channel, t = grid[:, 0], grid[:, 1] * dt_s
         order = np.lexsort((t, channel))
         channel, t = channel[order], t[order]
         bounds = np.searchsorted(channel, np.arange(n_pol * w * h + 1))

@@ -62,7 +62,7 @@ def _numbers(text: str) -> list[float]:
 
 
 def test_the_readme_has_the_blocks_this_test_knows():
-    assert len(BLOCKS) == 8
+    assert len(BLOCKS) == 9
     assert "if __name__ == \"__main__\":" in BLOCKS[3]  # the sweep's process workers
 
 
@@ -77,6 +77,7 @@ CHECKED_COMMENTS = {
         "-0.060"],
     6: ["# ~0.94, 2198"],
     7: ["# 0.93, 0.91"],
+    8: ["# [4.2 6.5 11.5] ms: one step per edge", "# True"],
 }
 
 
@@ -147,3 +148,11 @@ def test_liquid_state_machine(tmp_path):
     out = dict(line.split() for line in _run_block(7, tmp_path)["stdout"].splitlines())
     assert float(out["device"]) == pytest.approx(0.93, abs=0.005)
     assert float(out["gaussian"]) == pytest.approx(0.91, abs=0.005)
+
+
+def test_a_nir_graph(tmp_path):
+    pytest.importorskip("nir", reason="the extra 'nir' (make test installs it)")
+    v = _run_block(8, tmp_path)["values"]
+    times = v['sim.spikes("lif").times'][0]
+    np.testing.assert_allclose(np.asarray(times) * 1e3, [4.2, 6.5, 11.5], atol=1e-9)
+    assert list(v.values())[-1] == [True]
