@@ -151,11 +151,18 @@ def _source_arrays(name: str, n: int, given: Any) -> SpikeSourceArray | SpikeSou
     return SpikeSourceArray(name, src.spike_times)
 
 
-def _read(graph_or_path: Any) -> Any:
+def _read(graph_or_path: Any, type_check: bool) -> Any:
     import nir
 
     if isinstance(graph_or_path, str | os.PathLike):
-        return nir.read(graph_or_path)
+        try:
+            return nir.read(graph_or_path, type_check=type_check)
+        except ValueError as err:
+            if "Type inference" not in str(err):
+                raise
+            raise ParameterError("graph", str(graph_or_path), "a graph whose node types "
+                                 f"agree (nir.read: {err}); type_check=False reads it as "
+                                 "written", "from_nir") from None
     if not isinstance(graph_or_path, nir.NIRGraph):
         raise ParameterError("graph", type(graph_or_path).__name__, "a nir.NIRGraph or the "
                              "path of a NIR file", "from_nir")
@@ -164,7 +171,8 @@ def _read(graph_or_path: Any) -> Any:
 
 def from_nir(graph: Any, *, inputs: Mapping[str, Any] | None = None,
              record: tuple[str, ...] = ("spikes",), voltage_unit: Quantity = volt,
-             current_unit: Quantity = amp, name: str = "nir") -> NetworkSpec:
+             current_unit: Quantity = amp, source_dt: Quantity | None = None,
+             type_check: bool = True, name: str = "nir") -> NetworkSpec:
     """A NIR graph as a network spec.
 
     Parameters
@@ -184,6 +192,16 @@ def from_nir(graph: Any, *, inputs: Mapping[str, Any] | None = None,
         the second). Graphs trained in machine units (threshold 1, r 1), such as
         snnTorch's, reach hardware-sized values with ``mV`` and ``nA``: threshold 1 mV,
         r 1 MOhm.
+    source_dt
+        NIR's spike is a Dirac delta of integral 1. Discrete-time tools (Norse, snnTorch,
+        Rockpool, Sinabs with NIR 1.0) export graphs whose spike is a value of 1 held for one
+        of their steps, an integral of dt (the NIR paper's
+        ``paper/01_lif/debug_spike_representation``): give that step here and every
+        weight on a path carrying spikes is multiplied by it, so a spike moves the membrane
+        as it did in the tool. ``None`` (default): NIR's Dirac semantics.
+    type_check
+        Passed to ``nir.read`` for a path: False reads a file whose node types disagree
+        as it was written (files of older exporters).
     name
         The spec's name.
 
@@ -202,8 +220,14 @@ def from_nir(graph: Any, *, inputs: Mapping[str, Any] | None = None,
         A node type with no spec equivalent (Conv, pooling, Threshold, nested graphs...),
         named.
     """
-    g = _read(graph)
+    g = _read(graph, type_check)
     inputs = dict(inputs or {})
+    spike_scale = 1.0
+    if source_dt is not None:
+        spike_scale = float(to_si(require_quantity(source_dt, second, "source_dt",
+                                                   "from_nir")))
+        if not (np.isfinite(spike_scale) and spike_scale > 0):
+            raise ParameterError("source_dt", source_dt, "a time step > 0 s", "from_nir")
     vu = float(to_si(require_quantity(voltage_unit, volt, "voltage_unit", "from_nir")))
     cu = float(to_si(require_quantity(current_unit, amp, "current_unit", "from_nir")))
     for unit_name, u in (("voltage_unit", vu), ("current_unit", cu)):
@@ -250,7 +274,13 @@ def from_nir(graph: Any, *, inputs: Mapping[str, Any] | None = None,
                                                  _BACKEND)
                     stack.append((nxt, path.through(nxt, g.nodes[nxt]), (*seen, nxt)))
                 elif kind in NEURON_PRIMITIVES:
-                    projections += _projections(start, nxt, path, factors[nxt])
+                    if start in factors and not NEURON_PRIMITIVES[kinds[start]]:
+                        raise UnsupportedFeature(
+                            f"a graded signal from the non-spiking {kinds[start]} node "
+                            f"{start!r} into {nxt!r}", _BACKEND, "spiking neurons (a spec's "
+                            "projections carry spikes); a non-spiking node may feed an "
+                            "Output")
+                    projections += _projections(start, nxt, path, factors[nxt], spike_scale)
                     biases[nxt] = biases[nxt] + path.b
                 elif kind == "Output" and len(seen) > 1:
                     raise UnsupportedFeature(f"Output node {nxt!r} after the edge node "
@@ -274,11 +304,12 @@ def _with_bias(pop: Population, i_offset: np.ndarray) -> Population:
     return Population(pop.label, pop.size, cell)
 
 
-def _projections(pre: str, post: str, path: _Path, factor: dict[str, Any]
-                 ) -> list[Projection]:
+def _projections(pre: str, post: str, path: _Path, factor: dict[str, Any],
+                 spike_scale: float = 1.0) -> list[Projection]:
     # jump of the receptor's variable per spike: w * factor (one product, so a round trip
-    # through to_nir's encoding is exact)
-    jump = path.W * factor["jump"][:, None]
+    # through to_nir's encoding is exact; spike_scale is 1 unless source_dt is given)
+    W = path.W if spike_scale == 1.0 else path.W * spike_scale
+    jump = W * factor["jump"][:, None]
     unit = factor["unit"]
     delay = path.delay * second if path.delay > 0 else None
     out = []
