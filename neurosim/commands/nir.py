@@ -174,6 +174,28 @@ def _report(args: argparse.Namespace, spec: Any, spikes: dict[str, Any], where: 
     print(f"wrote {wrote} to {args.out}")
 
 
+def _prepare(args: argparse.Namespace) -> Any:
+    """Checks shared by both commands, and the spec."""
+    check_plot_has_out(args)
+    spec, silent = _spec(args)
+    if silent:
+        print("no --inputs or --input-rate-hz: the Input nodes are silent (NIR files hold no "
+              "data)")
+    return spec
+
+
+def _emulate(args: argparse.Namespace, spec: Any, dt_ms: float, show_validation: bool) -> int:
+    from neurosim import registry
+    from neurosim.units import ms
+
+    result = registry.get("backend", "spinnaker-emulator")(
+        spec, args.duration_ms * ms, timestep=dt_ms * ms, seed=args.seed)
+    if show_validation:
+        print(result.validation.summary())
+    _report(args, spec, result.spikes, "the SpiNNaker emulator", result.seconds)
+    return 0
+
+
 def cmd_run_nir(args: argparse.Namespace) -> int:
     """Run ``neurosim run-nir``; 0 on success."""
     import time
@@ -182,17 +204,10 @@ def cmd_run_nir(args: argparse.Namespace) -> int:
     from neurosim.engines import get_engine
     from neurosim.units import ms
 
-    check_plot_has_out(args)
-    spec, silent = _spec(args)
-    if silent:
-        print("no --inputs or --input-rate-hz: the Input nodes are silent (NIR files hold no "
-              "data)")
+    spec = _prepare(args)
     duration = args.duration_ms * ms
     if args.backend == "spinnaker-emulator":
-        result = registry.get("backend", "spinnaker-emulator")(
-            spec, duration, timestep=(args.dt_ms or 1.0) * ms, seed=args.seed)
-        _report(args, spec, result.spikes, "the SpiNNaker emulator", result.seconds)
-        return 0
+        return _emulate(args, spec, args.dt_ms or 1.0, show_validation=False)
     dt = (args.dt_ms or 0.1) * ms
     if args.backend == "crossbar":
         sim = registry.get("backend", "crossbar").build_simulation(
@@ -214,18 +229,10 @@ def cmd_deploy_nir(args: argparse.Namespace) -> int:
     from neurosim import registry
     from neurosim.units import ms
 
-    check_plot_has_out(args)
-    spec, silent = _spec(args)
-    if silent:
-        print("no --inputs or --input-rate-hz: the Input nodes are silent (NIR files hold no "
-              "data)")
+    spec = _prepare(args)
     duration = args.duration_ms * ms
     if args.emulate:
-        result = registry.get("backend", "spinnaker-emulator")(
-            spec, duration, timestep=args.dt_ms * ms, seed=args.seed)
-        print(result.validation.summary())
-        _report(args, spec, result.spikes, "the SpiNNaker emulator", result.seconds)
-        return 0
+        return _emulate(args, spec, args.dt_ms, show_validation=True)
     options = {k: v for k, v in (("machine", args.machine), ("spalloc", args.spalloc),
                                  ("version", args.version)) if v is not None}
     result = registry.get("backend", "spinnaker")(spec, duration, timestep=args.dt_ms * ms,
