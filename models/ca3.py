@@ -47,11 +47,13 @@ from neurosim.network import (
     View,
     add_spike_times,
 )
-from neurosim.params import Params, Quantity, choice, number, quantity
+from neurosim.params import Params, Quantity, choice, custom, number, quantity
 from neurosim.random import SeedLike
-from neurosim.units import ms, mV, nA, nF, second, to_si
+from neurosim.units import ms, mV, nA, nF, require_quantity, second, to_si
 
 __all__ = [
+    "MAP_APPLICATION",
+    "MAP_APPLICATION_ANSWERS",
     "CA3Deployment",
     "CA3Memory",
     "CA3Params",
@@ -59,6 +61,7 @@ __all__ = [
     "OpResult",
     "RecallByContent",
     "RecallByCue",
+    "map_application_protocol",
     "random_protocol",
     "reference_results",
 ]
@@ -83,6 +86,16 @@ class CA3Params(Params):
     the answer is the union of the cues recalled, the exact OR-match of the reference
     semantics, at the cost of one slot per bit. Single-bit queries are the same in both.
     Overwrites with recall by content also need ``op_interval >= 20 ms`` to be exact.
+
+    Spacing: each operation starts ``op_interval`` after the one before, or, where given,
+    ``learn_interval`` after a learn and ``recall_interval`` after a recall (the paper's map
+    application: 7 ms and 6 ms). An operation is over when its last output spike has come:
+    a learn's relays fire on the first and last ticks of its ``hold`` and reach the output 4
+    hops later (``hold + 4 hop``, 7 ms), a recall's answer comes 6 hops after its input
+    (``6 hop``, 6 ms); the next operation may start then, and no earlier (sPyMem's rule, "7
+    time units after learning, 6 after recall", derived here from the hops). Each
+    operation's answer is read from its output window, which opens 5 hops after its start
+    (no output comes sooner) and lasts until the next operation's window opens.
     """
 
     cm_slow: Quantity = quantity(0.27 * nF, nF, low=0 * nF, low_open=True)
@@ -105,21 +118,66 @@ class CA3Params(Params):
     op_interval: Quantity = quantity(10.0 * ms, ms, low=0 * ms, low_open=True)
     dt: Quantity = quantity(1.0 * ms, ms, low=0 * ms, low_open=True)
     query_mode: str = choice("parallel", ("parallel", "serial"))
+    #: time from a learn to the next operation (None: op_interval)
+    learn_interval: Quantity | None = custom(None)
+    #: time from a recall (by cue or content, or one bit of a serial query) to the next
+    #: operation (None: op_interval)
+    recall_interval: Quantity | None = custom(None)
+
+    def min_interval(self, kind: str) -> float:
+        """The shortest time (s) from an operation of ``kind`` ("learn" or "recall") to the
+        next: until its last output spike (class docstring)."""
+        hop, hold = float(to_si(self.hop)), float(to_si(self.hold))
+        return hold + 4 * hop if kind == "learn" else 6 * hop
+
+    def interval(self, kind: str) -> float:
+        """The time (s) from an operation of ``kind`` to the next."""
+        given = self.learn_interval if kind == "learn" else self.recall_interval
+        return float(to_si(self.op_interval if given is None else given))
 
     def check(self) -> None:
         if to_si(self.v_thresh) <= to_si(self.v_rest):
             raise ParameterError("v_thresh", self.v_thresh, f"> v_rest ({self.v_rest})",
                                  "CA3Params")
-        min_interval = to_si(self.hold) + 7 * to_si(self.hop)
-        if to_si(self.op_interval) < min_interval - 1e-12:
+        for name in ("learn_interval", "recall_interval"):
+            value = getattr(self, name)
+            if value is not None:
+                require_quantity(value, second, name, "CA3Params")
+                if np.ndim(to_si(value)) or not np.isfinite(float(to_si(value))):
+                    raise ParameterError(name, value, "a finite time, or None (op_interval)",
+                                         "CA3Params")
+        # op_interval serves both kinds unless they are given their own
+        need = max(self.min_interval("learn") if self.learn_interval is None else 0.0,
+                   self.min_interval("recall") if self.recall_interval is None else 0.0)
+        if to_si(self.op_interval) < need - 1e-12:
             raise ParameterError("op_interval", self.op_interval,
-                                 f"a time >= hold + 7 hops ({min_interval * 1e3:g} ms): the "
-                                 "paper's minimum gap between operations", "CA3Params")
-        for name in ("hop", "hold", "op_interval"):
+                                 f"a time >= {need * 1e3:g} ms: a learn lasts hold + 4 hops "
+                                 f"({self.min_interval('learn') * 1e3:g} ms), a recall 6 hops "
+                                 f"({self.min_interval('recall') * 1e3:g} ms) until its last "
+                                 "output spike", "CA3Params")
+        for name, kind, rule in (("learn_interval", "learn", "hold + 4 hops"),
+                                 ("recall_interval", "recall", "6 hops")):
+            if getattr(self, name) is not None and \
+                    self.interval(kind) < self.min_interval(kind) - 1e-12:
+                raise ParameterError(name, getattr(self, name),
+                                     f"a time >= {rule} ({self.min_interval(kind) * 1e3:g} "
+                                     f"ms), when the {kind}'s last output spike has come",
+                                     "CA3Params")
+        for name in ("hop", "hold", "op_interval", "learn_interval", "recall_interval"):
+            if getattr(self, name) is None:
+                continue
             ratio = to_si(getattr(self, name)) / to_si(self.dt)
             if abs(ratio - round(ratio)) > 1e-6:
                 raise ParameterError(name, getattr(self, name), f"a multiple of dt ({self.dt})",
                                      "CA3Params")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        for name in ("learn_interval", "recall_interval"):
+            value = getattr(self, name)
+            out[name] = None if value is None else {"value": float(to_si(value)),
+                                                    "unit": "second"}
+        return out
 
     def cell(self, kind: str) -> IF_curr_exp:
         """The IF_curr_exp parameter set "slow", "fast" or "output"."""
@@ -200,6 +258,34 @@ def reference_results(ops: Sequence[Operation]) -> list[frozenset[int] | None]:
         else:
             out.append(frozenset(c for c, v in mem.items() if v & op.query))
     return out
+
+
+#: The paper's application experiment: a 4 x 4 map whose cells (cue = row * 4 + column) each
+#: store one of 6 states as one bit (0 unknown, 1 initial position, 2 goal, 3 free, 4 path,
+#: 5 obstacle). From the authors' code (dancasmor/An-aproach-to-a-spike-based-Content-
+#: Addressable-Memory-bio-inspired-in-the-Hippocampus, test_CA3_content_addressable.py,
+#: experiment 3 "3_state_map_app").
+MAP_APPLICATION = ((0, 5, 1, 3), (0, 3, 4, 5), (0, 5, 4, 3), (2, 4, 4, 3))
+#: Its four recalls by content and the answers the authors recorded on SpiNNaker
+#: (results/3_state_map_app/spikes.xlsx): {initial, goal, path}, {free}, {obstacle},
+#: {unknown}.
+MAP_APPLICATION_ANSWERS = (
+    (frozenset({1, 2, 4}), frozenset({2, 6, 10, 12, 13, 14})),
+    (frozenset({3}), frozenset({3, 5, 11, 15})),
+    (frozenset({5}), frozenset({1, 7, 9})),
+    (frozenset({0}), frozenset({0, 4, 8})),
+)
+
+
+def map_application_protocol() -> list[Operation]:
+    """The paper's map application: the 16 cells learned in order, then the four queries of
+    :data:`MAP_APPLICATION_ANSWERS`. Run it on ``CA3Memory(16, 6)`` with
+    ``CA3Params(learn_interval=7 * ms, recall_interval=6 * ms)``, the authors' spacing
+    (learns at 0, 7, ... 105 ms, queries at 112, 118, 124 and 130 ms)."""
+    ops: list[Operation] = [Learn(r * 4 + c, frozenset({state}))
+                            for r, row in enumerate(MAP_APPLICATION)
+                            for c, state in enumerate(row)]
+    return ops + [RecallByContent(q) for q, _ in MAP_APPLICATION_ANSWERS]
 
 
 def random_protocol(n_cues: int, n_content: int, n_ops: int, rng: np.random.Generator, *,
@@ -486,36 +572,48 @@ class CA3Memory:
         if not checked:
             return []
         dt = self._dt_s
-        interval = round(to_si(self.params.op_interval) / dt)
         start = round(float(to_si(self._sim.t)) / dt)
         idx, steps = self._input_schedule(checked, start)
         self._sim.inject("IL", idx, steps * dt * second)
         if progress is None:
             progress = len(checked) >= 50
-        n_slots = int(self._slots(checked).sum())
-        self._sim.run(n_slots * interval * dt * second, progress=progress)
+        self._sim.run(self._run_steps(checked) * dt * second, progress=progress)
         results = self._decode(checked, self._sim.spikes("OL"), start)
         self.history.extend(results)
         return results
 
-    def _slots(self, ops: Sequence[Operation]) -> np.ndarray:
-        """How many ``op_interval`` slots each operation takes: one, or one per queried bit
-        for a recall by content under ``query_mode="serial"``."""
+    def _kind_steps(self, kind: str) -> int:
+        return round(self.params.interval(kind) / self._dt_s)
+
+    def _durations(self, ops: Sequence[Operation]) -> np.ndarray:
+        """Steps from each operation's start to the next's: the interval of its kind, times
+        the number of queried bits for a recall by content under ``query_mode="serial"``."""
         serial = self.params.query_mode == "serial"
-        return np.array([len(op.query) if serial and isinstance(op, RecallByContent) else 1
-                         for op in ops], dtype=np.int64)
+        learn, recall = self._kind_steps("learn"), self._kind_steps("recall")
+        return np.array([learn if isinstance(op, Learn) else
+                         recall * (len(op.query) if serial and isinstance(op, RecallByContent)
+                                   else 1) for op in ops], dtype=np.int64)
+
+    def _run_steps(self, ops: Sequence[Operation]) -> int:
+        """Steps a batch runs: every operation's duration, and past the last one until its
+        last output spike has been simulated (at the minimum spacing that spike falls on the
+        step the next operation would start)."""
+        kind = "learn" if isinstance(ops[-1], Learn) else "recall"
+        # the last slot (a serial query's last bit) starts one interval of its kind before
+        # the end of the batch
+        tail = round(self.params.min_interval(kind) / self._dt_s) + 1 - self._kind_steps(kind)
+        return int(self._durations(ops).sum()) + max(tail, 0)
 
     def _op_starts(self, ops: Sequence[Operation], start: int) -> np.ndarray:
         """The step each operation starts at, from step ``start``."""
-        interval = round(to_si(self.params.op_interval) / self._dt_s)
-        slots = self._slots(ops)
-        return start + interval * (np.cumsum(slots) - slots)
+        d = self._durations(ops)
+        return start + np.cumsum(d) - d
 
     def _input_schedule(self, ops: Sequence[Operation], start: int
                         ) -> tuple[np.ndarray, np.ndarray]:
         """Input-layer neurons and the steps they fire at for ``ops`` from step ``start``."""
         hold = round(to_si(self.params.hold) / self._dt_s)
-        interval = round(to_si(self.params.op_interval) / self._dt_s)
+        interval = self._kind_steps("recall")  # between the bits of a serial query
         serial = self.params.query_mode == "serial"
         idx: list[int] = []
         steps: list[int] = []
@@ -538,14 +636,16 @@ class CA3Memory:
     def _decode(self, ops: Sequence[Operation], out: SpikeData, start: int) -> list[OpResult]:
         """Each operation's answer from the output-layer spikes of its window."""
         dt = self._dt_s
-        interval = round(to_si(self.params.op_interval) / dt)
         results = []
-        # an operation's window spans its slots: a serial query's answer is then the union
-        # of the cues its bits recalled
+        # an operation's window opens 5 hops after its start (no output comes sooner) and
+        # spans its duration: a serial query's answer is then the union of the cues its bits
+        # recalled, and at the minimum spacing the last output (hold + 4 or 6 hops) is still
+        # inside, while the next operation's first (5 hops after it starts) is not
+        first = round(5 * float(to_si(self.params.hop)) / dt)
         for op, s0, n in zip(ops, self._op_starts(ops, start).tolist(),
-                             self._slots(ops).tolist()):
+                             self._durations(ops).tolist()):
             t0 = s0 * dt
-            window = out.between(t0 * second, (t0 + n * interval * dt) * second)
+            window = out.between((s0 + first) * dt * second, (s0 + first + n) * dt * second)
             fired = set(window.indices.tolist())
             if isinstance(op, RecallByCue):
                 result: frozenset[int] | None = frozenset(
@@ -569,8 +669,7 @@ class CA3Memory:
             raise ParameterError("ops", ops, "at least one operation", "CA3Memory")
         idx, steps = self._input_schedule(checked, 0)
         spec = add_spike_times(self._spec, "IL", idx, steps * self._dt_s * second)
-        interval = round(to_si(self.params.op_interval) / self._dt_s)
-        return spec, int(self._slots(checked).sum()) * interval * self._dt_s * second
+        return spec, self._run_steps(checked) * self._dt_s * second
 
     def deploy(self, ops: Sequence[Operation], backend: str = "spinnaker",
                **options: Any) -> CA3Deployment:

@@ -41,8 +41,19 @@ def add_ca3_parser(run_subparsers: Any) -> argparse.ArgumentParser:
                           "with --op-interval 20)")
     ca3.add_argument("--no-overwrite", action="store_true",
                      help="learn each cue at most once")
+    ca3.add_argument("--protocol", choices=["random", "map"], default="random",
+                     help="random: --ops random operations; map: the paper's map application "
+                          "(16 cues x 6 bits, 16 learns then 4 queries; sets --n-cues 16 "
+                          "--n-content 6, and 7 ms / 6 ms spacing unless given)")
     ca3.add_argument("--op-interval", type=positive_float, default=10.0,
-                     help="ms between operation starts (>= 10; the paper: 10)")
+                     help="ms between operation starts (>= 7: a learn lasts hold + 4 hops, a "
+                          "recall 6 hops)")
+    ca3.add_argument("--learn-interval", type=positive_float, default=None,
+                     help="ms from a learn to the next operation (>= 7; default "
+                          "--op-interval)")
+    ca3.add_argument("--recall-interval", type=positive_float, default=None,
+                     help="ms from a recall to the next operation (>= 6; default "
+                          "--op-interval)")
     ca3.add_argument("--engine", default="auto",
                      help=f"one of {registry.names('engine')} or auto (numba, else brian2)")
     ca3.add_argument("--seed", type=int, default=0, help="seed of the protocol and simulation")
@@ -78,14 +89,23 @@ def cmd_run_ca3(args: argparse.Namespace) -> int:
 
     memory_cls = registry.get("model", "ca3")  # the core reaches models by the registry
     ca3 = importlib.import_module(memory_cls.__module__)
-    rng = np.random.default_rng(args.seed)
-    ops = ca3.random_protocol(args.n_cues, args.n_content, args.ops, rng,
-                              overwrite=not args.no_overwrite, query_bits=args.query_bits)
-    expected = ca3.reference_results(ops)
-    start = time.perf_counter()
     from neurosim.units import ms
 
-    params = ca3.CA3Params(op_interval=args.op_interval * ms, query_mode=args.query_mode)
+    if args.protocol == "map":
+        ops = ca3.map_application_protocol()
+        args.n_cues, args.n_content, args.ops = 16, 6, len(ops)
+        if args.learn_interval is None and args.recall_interval is None:
+            args.learn_interval, args.recall_interval = 7.0, 6.0  # the authors' spacing
+    else:
+        rng = np.random.default_rng(args.seed)
+        ops = ca3.random_protocol(args.n_cues, args.n_content, args.ops, rng,
+                                  overwrite=not args.no_overwrite, query_bits=args.query_bits)
+    expected = ca3.reference_results(ops)
+    start = time.perf_counter()
+    params = ca3.CA3Params(
+        op_interval=args.op_interval * ms, query_mode=args.query_mode,
+        learn_interval=None if args.learn_interval is None else args.learn_interval * ms,
+        recall_interval=None if args.recall_interval is None else args.recall_interval * ms)
     hardware = {}
     if args.backend is not None:
         hardware = {"backend": args.backend, "fidelity": args.fidelity,
@@ -161,6 +181,8 @@ def _write_ca3_results(args, mem, rows, n_ok, n_scored, wall) -> None:
         "model": "ca3", "n_cues": args.n_cues, "n_content": args.n_content, "ops": args.ops,
         "query_bits": args.query_bits, "overwrite": not args.no_overwrite,
         "op_interval_ms": args.op_interval, "query_mode": args.query_mode,
+        "protocol": args.protocol, "learn_interval_ms": args.learn_interval,
+        "recall_interval_ms": args.recall_interval,
         "engine": args.engine, "backend": args.backend, "device": args.device,
         "fidelity": args.fidelity if args.backend else None,
         "ledger": mem.ledger.as_dict() if mem.ledger is not None else None,
