@@ -89,3 +89,10 @@ def test_the_default_spacing_is_unchanged():
     assert [float(r.t0 / ms) for r in results] == [0.0, 10.0, 20.0]
     assert results[1].result == results[2].result == frozenset({2, 3})
     assert float(mem.simulation.t / ms) == 30.0
+
+
+def test_the_map_application_on_the_spinnaker_emulator():
+    # the board's arithmetic (bit-accurate emulator) gives the published answers too
+    mem = CA3Memory(16, 6, params=PAPER, seed=0)
+    out = mem.deploy(map_application_protocol(), backend="spinnaker-emulator")
+    assert [r.result for r in out.results[16:]] == [a for _, a in MAP_APPLICATION_ANSWERS]
