@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS := test,spinnaker,dask,nest,analysis,events,nir
+EXTRAS := test,spinnaker,dask,nest,analysis,events,nir,data
 # Brian2, Numba, matplotlib and Jupyter caches go to a temporary folder, never $HOME or the repo.
 export NEUROSIM_CACHE_DIR ?= $(or $(TMPDIR),/tmp)/neurosim-cache
 export MPLCONFIGDIR ?= $(NEUROSIM_CACHE_DIR)/matplotlib

@@ -75,3 +75,12 @@ class RecordingNotFound(NeurosimError, KeyError):
 
     def __str__(self) -> str:  # KeyError's own would show the message in quotes
         return str(self.args[0])
+
+
+class ExtraNotInstalled(NeurosimError, ImportError):
+    """A function needs an optional extra that is not installed; the message names it."""
+
+    def __init__(self, what: str, extra: str, module: str):
+        self.what, self.extra, self.module = what, extra, module
+        super().__init__(f"{what} needs the extra {extra!r} ({module} is not installed): "
+                         f"pip install -e '.[{extra}]' (make test installs it)")
