@@ -45,11 +45,13 @@ __all__ = [
     "TASK_PARAMS",
     "LSMParams",
     "LiquidStateMachine",
+    "TaskFit",
     "ZeroShotLSM",
     "ZeroShotParams",
     "device_weight_std",
     "digits_task",
     "evaluate",
+    "fit_task",
     "info_nce",
     "load_task",
     "raw_count_score",
@@ -446,11 +448,14 @@ class ZeroShotLSM:
     """
 
     def __init__(self, params_a: LSMParams, params_b: LSMParams,
-                 params: ZeroShotParams | None = None, *, seed: SeedLike = 0) -> None:
+                 params: ZeroShotParams | None = None, *, seed: SeedLike = 0,
+                 progress: bool = False) -> None:
         ss = as_seed_sequence(seed)
         self.params = params or ZeroShotParams()
-        self.lsm_a = LiquidStateMachine(params_a, seed=child_seed(ss, "a"))
-        self.lsm_b = LiquidStateMachine(params_b, seed=child_seed(ss, "b"))
+        #: progress bars over both reservoirs' batches and the head's training steps
+        self.progress = bool(progress)
+        self.lsm_a = LiquidStateMachine(params_a, seed=child_seed(ss, "a"), progress=progress)
+        self.lsm_b = LiquidStateMachine(params_b, seed=child_seed(ss, "b"), progress=progress)
         self._rng = make_rng(child_seed(ss, "train"))
         self.heads_: dict[str, _Head] = {}
         self.loss_history_: list[float] = []
@@ -506,7 +511,10 @@ class ZeroShotLSM:
         m = {k: np.zeros_like(v) for k, v in theta.items()}
         v2 = {k: np.zeros_like(v) for k, v in theta.items()}
         b1, b2, eps = 0.9, 0.999, 1e-8
-        for step in range(1, p.n_steps + 1):
+        from tqdm.auto import tqdm
+
+        for step in tqdm(range(1, p.n_steps + 1), desc="zero-shot head", unit="step",
+                         disable=not self.progress, leave=False):
             grads = {k: np.zeros_like(v) for k, v in theta.items()}
             total = 0.0
             for _ in range(p.groups):
@@ -589,11 +597,34 @@ def evaluate(task: str, *, weights: str = "device", seed: SeedLike = 0,
     The split depends on ``seed`` only, so device and software reservoirs of one seed are
     scored on the same samples.
     """
+    return fit_task(task, weights=weights, seed=seed, read_noise=read_noise,
+                    train_fraction=train_fraction, data=data, params=params,
+                    progress=progress).accuracy
+
+
+@dataclass(frozen=True)
+class TaskFit:
+    """What :func:`fit_task` returns: the fitted machine, the split and the test answers."""
+
+    lsm: LiquidStateMachine
+    train: np.ndarray
+    test: np.ndarray
+    predicted: np.ndarray
+    accuracy: float
+
+
+def fit_task(task: str, *, weights: str = "device", seed: SeedLike = 0,
+             read_noise: float = 0.0, train_fraction: float = 0.7,
+             data: tuple[np.ndarray, np.ndarray] | None = None,
+             params: LSMParams | None = None, progress: bool = False) -> TaskFit:
+    """:func:`evaluate`, keeping the fitted machine, the split and the test predictions
+    (for a confusion matrix or a look at the reservoir)."""
     X, y = data if data is not None else load_task(task)
     p = (params or TASK_PARAMS[task]).replace(weights=weights, read_noise=read_noise)
     tr, te = _split(len(y), seed, train_fraction)
     lsm = LiquidStateMachine(p, seed=seed, progress=progress).fit(X[tr], y[tr])
-    return lsm.score(X[te], y[te])
+    predicted = lsm.predict(X[te])
+    return TaskFit(lsm, tr, te, predicted, float(np.mean(predicted == np.asarray(y)[te])))
 
 
 def raw_count_score(X: np.ndarray, y: np.ndarray, *, seed: SeedLike = 0,
@@ -610,8 +641,8 @@ def zero_shot_experiment(modalities: str = "digits", *, seed: SeedLike = 0,
                          weights: str = "device", device: str = "lsm_lin2023",
                          params: ZeroShotParams | None = None,
                          paired: bool = False, train_fraction: float = 0.7,
-                         data: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-                         ) -> dict[str, float]:
+                         data: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                         progress: bool = False) -> dict[str, float]:
     """Train LSM-CLIP on seen classes, score seen (n-way) and unseen (2-way) classes.
 
     ``modalities="digits"``: a = saccade event digits (256 inputs), b = the same digits
@@ -619,7 +650,8 @@ def zero_shot_experiment(modalities: str = "digits", *, seed: SeedLike = 0,
     setting): a = event digits, b = spoken digits (64-channel cochlea); seen 1-7, unseen
     8, 9. Pairs are of the same class (``paired=True``, digits only: of the same image).
     Queries are held-out samples of modality a, prototypes come from held-out samples of b
-    (for unseen classes: queries and references are disjoint halves).
+    (for unseen classes: queries and references are disjoint halves). ``progress``: bars
+    over the reservoirs' batches and the head's training.
 
     Returns
     -------
@@ -652,7 +684,7 @@ def zero_shot_experiment(modalities: str = "digits", *, seed: SeedLike = 0,
     def pick(idx: np.ndarray, y: np.ndarray, classes: np.ndarray) -> np.ndarray:
         return idx[np.isin(y[idx], classes)]
 
-    zs = ZeroShotLSM(pa, pb, params, seed=seed)
+    zs = ZeroShotLSM(pa, pb, params, seed=seed, progress=progress)
     ia, ib = pick(tra, ya, seen_classes), pick(trb, yb, seen_classes)
     zs.fit(Xa[ia], ya[ia], Xb[ib], yb[ib], paired=paired)
     qa, rb = pick(tea, ya, seen_classes), pick(teb, yb, seen_classes)

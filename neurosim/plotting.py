@@ -130,6 +130,50 @@ def loss_curve(history: Sequence[dict], title: str = "", ax=None):
     return ax
 
 
+def lsm_summary(accuracies: Sequence[float], seeds: Sequence[int], chance: float,
+                confusion: np.ndarray, spikes: np.ndarray, sample_label: int,
+                sample_predicted: int, title: str = ""):
+    """The LSM at a glance: test accuracy per seed against chance, the readout's confusion
+    matrix (one seed's test set, rows the true class), and the reservoir's spikes for one
+    test sample (``spikes``: ``(T, n_reservoir)``) with what the readout made of it.
+    Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 4.6),
+                                  gridspec_kw={"width_ratios": [1, 1.1, 1.6]})
+    x = np.arange(len(accuracies))
+    a.bar(x, accuracies, color="tab:blue", alpha=0.8)
+    a.axhline(float(np.mean(accuracies)), color="tab:blue", lw=1,
+              label=f"mean {np.mean(accuracies):.3f}")
+    a.axhline(chance, color="0.4", ls="--", lw=1, label=f"chance {chance:.2f}")
+    a.set_xticks(x, [str(s) for s in seeds])
+    a.set(xlabel="seed", ylabel="test accuracy", ylim=(0, 1), title="accuracy")
+    a.legend(loc="lower right", fontsize=8)
+    cm = np.asarray(confusion, dtype=float)
+    frac = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    image = b.imshow(frac, vmin=0, vmax=1, cmap="viridis")
+    for i in range(cm.shape[0]):
+        for j in range(cm.shape[1]):
+            if cm[i, j]:
+                b.text(j, i, f"{int(cm[i, j])}", ha="center", va="center", fontsize=7,
+                       color="white" if frac[i, j] < 0.6 else "black")
+    b.set_xticks(range(cm.shape[1]))
+    b.set_yticks(range(cm.shape[0]))
+    b.set(xlabel="readout's class", ylabel="true class",
+          title=f"readout, seed {seeds[0]}: test confusion")
+    fig.colorbar(image, ax=b, label="fraction of the true class", fraction=0.046)
+    t, n = np.nonzero(np.asarray(spikes))
+    c.scatter(t, n, s=2, marker="|", color="k")
+    c.set(xlabel="time step (frame)", ylabel="reservoir neuron",
+          title=f"reservoir, one test sample: class {sample_label}, readout says "
+                f"{sample_predicted}")
+    c.set_xlim(-0.5, np.asarray(spikes).shape[0] - 0.5)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def save(fig, path) -> None:
     """Write a figure (110 dpi) and close it."""
     import matplotlib.pyplot as plt

@@ -18,6 +18,7 @@ from neurosim import registry
 from neurosim.commands.arguments import (
     add_progress_argument,
     add_seeds_argument,
+    check_plot_has_out,
     nonnegative_float,
     output_folder,
 )
@@ -51,6 +52,10 @@ def add_lsm_parser(run_subparsers: Any) -> argparse.ArgumentParser:
     add_seeds_argument(lsm)
     add_progress_argument(lsm)
     lsm.add_argument("--out", type=output_folder, default=None, help="folder for results.json")
+    lsm.add_argument("--plot", action="store_true",
+                     help="write lsm.png to --out: accuracy per seed, the readout's confusion "
+                          "matrix and one sample's reservoir spikes (zeroshot: seen and "
+                          "unseen accuracy per seed)")
     lsm.add_argument("--json", action="store_true", help="print one JSON object at the end")
     return lsm
 
@@ -59,6 +64,7 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
     """Run ``neurosim run lsm``; 0 on success."""
     import numpy as np
 
+    check_plot_has_out(args)
     lsm_cls = registry.get("model", "lsm")  # the core reaches models by the registry only
     lsm = importlib.import_module(lsm_cls.__module__)
     weights = "gaussian" if args.software else "device"
@@ -70,7 +76,8 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
         params = lsm.ZeroShotParams()
         for seed in _bar(args):
             out = lsm.zero_shot_experiment(args.modalities, seed=seed, weights=weights,
-                                           device=device, params=params)
+                                           device=device, params=params,
+                                           progress=args.progress)
             rows.append({"seed": seed, **out})
             print(f"seed {seed}: seen {out['seen']:.3f} ({out['n_seen_classes']}-way), "
                   f"unseen {out['unseen']:.3f} (2-way)")
@@ -81,12 +88,14 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
     else:
         data = lsm.load_task(args.task)
         params = lsm.TASK_PARAMS[args.task].replace(device=device)
+        first = None
         for seed in _bar(args):
-            acc = lsm.evaluate(args.task, weights=weights, seed=seed,
+            fit = lsm.fit_task(args.task, weights=weights, seed=seed,
                                read_noise=args.read_noise, data=data, params=params,
                                progress=args.progress)
-            rows.append({"seed": seed, "accuracy": acc})
-            print(f"seed {seed}: test accuracy {acc:.3f}")
+            first = first or fit
+            rows.append({"seed": seed, "accuracy": fit.accuracy})
+            print(f"seed {seed}: test accuracy {fit.accuracy:.3f}")
         summary = {"accuracy": float(np.mean([r["accuracy"] for r in rows]))}
         print(f"LSM on {args.task}, {label} weights, read noise {args.read_noise:g}: "
               f"mean test accuracy {summary['accuracy']:.3f}")
@@ -100,7 +109,49 @@ def cmd_run_lsm(args: argparse.Namespace) -> int:
     if args.out is not None:
         (args.out / "results.json").write_text(json.dumps(result, indent=2))
         print(f"wrote results.json to {args.out}")
+    if args.plot:
+        _plot(args, rows, label, data if args.task != "zeroshot" else None,
+              first if args.task != "zeroshot" else None)
     return 0
+
+
+def _plot(args: argparse.Namespace, rows: list[dict[str, Any]], label: str, data: Any,
+          fit: Any) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from neurosim.plotting import lsm_summary, save
+
+    seeds = [r["seed"] for r in rows]
+    if fit is None:  # zero-shot: seen and unseen accuracy per seed, against chance
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        x = np.arange(len(rows))
+        ax.bar(x - 0.2, [r["seen"] for r in rows], 0.4, label="seen classes")
+        ax.bar(x + 0.2, [r["unseen"] for r in rows], 0.4, label="unseen classes (2-way)")
+        ax.axhline(0.5, color="0.4", ls="--", lw=1, label="unseen chance 0.5")
+        ax.axhline(1 / rows[0]["n_seen_classes"], color="0.6", ls=":", lw=1,
+                   label=f"seen chance 1/{rows[0]['n_seen_classes']}")
+        ax.set_xticks(x, [str(s) for s in seeds])
+        ax.set(xlabel="seed", ylabel="accuracy", ylim=(0, 1),
+               title=f"zero-shot LSM, {label} weights, {args.modalities} modalities")
+        ax.legend(fontsize=8, loc="lower right")
+        save(fig, args.out / "lsm.png")
+    else:
+        X, y = data
+        classes = np.unique(y)
+        truth = np.asarray(y)[fit.test]
+        confusion = np.array([[np.sum((truth == a) & (fit.predicted == b)) for b in classes]
+                              for a in classes])
+        k = int(fit.test[0])
+        _, spikes = fit.lsm.run(X[k:k + 1], record=True)
+        fig = lsm_summary([r["accuracy"] for r in rows], seeds, 1 / len(classes), confusion,
+                          spikes[0], int(y[k]), int(fit.predicted[0]),
+                          title=f"LSM on {args.task}, {label} weights")
+        save(fig, args.out / "lsm.png")
+    print(f"wrote lsm.png to {args.out}")
 
 
 def _bar(args: argparse.Namespace) -> Any:

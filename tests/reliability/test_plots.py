@@ -1,4 +1,4 @@
-"""Every ``run`` subcommand and ``deploy --emulate`` writes its picture with ``--plot``
+"""Every ``run`` subcommand, ``run-nir`` and ``deploy --emulate`` writes its picture with ``--plot``
 (issue 22): a PNG that exists and is not blank. What the picture shows is checked by eye
 (docs/img) and, for the drawing functions, by the tests of what they draw."""
 
@@ -15,6 +15,8 @@ CASES = {
     "elm": (["run", "elm", "--task", "adding", "--quick", "--no-progress"], ["loss.png"]),
     "hlop": (["run", "hlop", "--tasks", "3", "--epochs", "1", "--hidden", "16", "--methods",
               "hlop", "--no-progress"], ["accuracy_hlop_seed0.png"]),
+    "lsm": (["run", "lsm", "--seeds", "0,1", "--no-progress"], ["lsm.png"]),
+    "lsm-zeroshot": (["run", "lsm", "--task", "zeroshot", "--no-progress"], ["lsm.png"]),
 }
 
 
@@ -29,7 +31,7 @@ def test_plot_writes_a_picture(case, tmp_path, capsys):
         assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 20, name
 
 
-@pytest.mark.parametrize("case", ["sparsey", "elm", "hlop", "deploy"])
+@pytest.mark.parametrize("case", ["sparsey", "elm", "hlop", "deploy", "lsm"])
 def test_plot_without_out_is_refused_before_the_run(case, capsys):
     argv, _ = CASES[case]
     assert main([*argv, "--plot"]) == 2
@@ -69,3 +71,19 @@ def test_a_long_ca3_protocol_keeps_a_readable_raster(tmp_path, capsys):
     assert main(["run", "ca3", "--n-cues", "8", "--n-content", "16", "--ops", "100",
                  "--out", str(tmp_path), "--plot"]) == 0
     assert imread(tmp_path / "raster.png").shape[1] <= 14 * 110 + 50
+
+
+def test_the_lsm_picture_shows_accuracy_confusion_and_the_reservoir(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from neurosim.plotting import lsm_summary
+
+    confusion = np.array([[9, 1], [2, 8]])
+    spikes = np.zeros((5, 4), bool)
+    spikes[1, 2] = spikes[3, 0] = True
+    fig = lsm_summary([0.85, 0.9], [0, 1], 0.5, confusion, spikes, 1, 1)
+    acc, conf, res, _ = fig.axes  # the colour bar comes last
+    assert [round(p.get_height(), 2) for p in acc.patches] == [0.85, 0.9]
+    assert sorted(t.get_text() for t in conf.texts) == ["1", "2", "8", "9"]
+    assert np.array_equal(res.collections[0].get_offsets(), [[1, 2], [3, 0]])
+    plt.close(fig)

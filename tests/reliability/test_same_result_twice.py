@@ -43,7 +43,8 @@ def _results_twice(argv, tmp_path, capsys) -> list[dict]:
     ["run", "hlop", "--tasks", "2", "--epochs", "1", "--hidden", "16", "--methods", "hlop",
      "--max-train", "200", "--no-progress"],
     ["run", "lsm", "--no-progress"],
-], ids=["ca3", "deploy-emulate", "sparsey", "elm", "hlop", "lsm"])
+    ["run", "ca3", "--protocol", "map"],
+], ids=["ca3", "deploy-emulate", "sparsey", "elm", "hlop", "lsm", "ca3-map"])
 def test_the_same_command_twice_writes_the_same_results(argv, tmp_path, capsys):
     first, second = _results_twice(argv, tmp_path, capsys)
     assert _without_clock(first["json"]) == _without_clock(second["json"])
@@ -51,3 +52,18 @@ def test_the_same_command_twice_writes_the_same_results(argv, tmp_path, capsys):
         assert first["spikes"].keys() == second["spikes"].keys()
         for key, values in first["spikes"].items():
             np.testing.assert_array_equal(values, second["spikes"][key], err_msg=key)
+
+
+def test_run_nir_twice_writes_the_same_results(tmp_path, capsys):
+    nir = pytest.importorskip("nir", reason="the extra 'nir' (make test installs it)")
+    graph = nir.NIRGraph.from_list(
+        nir.Affine(weight=np.full((5, 3), 0.004), bias=np.zeros(5)),
+        nir.CubaLIF(tau_syn=np.full(5, 5e-3), tau_mem=np.full(5, 2e-2), r=np.full(5, 20.0),
+                    v_leak=np.zeros(5), v_threshold=np.full(5, 10.0)))
+    nir.write(tmp_path / "g.nir", graph)
+    argv = ["run-nir", str(tmp_path / "g.nir"), "--input-rate-hz", "80", "--units", "mV-nA"]
+    first, second = _results_twice(argv, tmp_path, capsys)
+    assert _without_clock(first["json"]) == _without_clock(second["json"])
+    assert first["json"]["groups"][0]["spikes"] > 0  # Poisson inputs drawn from the seed
+    for key, values in first["spikes"].items():
+        np.testing.assert_array_equal(values, second["spikes"][key], err_msg=key)
