@@ -96,3 +96,43 @@ def test_fuzzed_numeric_options_parse_or_exit_2(option, text):
         assert math.isfinite(value) and value > 0
     elif option == "--query-bits":
         assert isinstance(value, int) and value >= 0
+
+
+#: numeric options of other commands: (argv before the option, option, what a parsed value
+#: must be)
+OTHER_OPTIONS = [
+    (["run-nir", "g.nir"], "--duration-ms", "positive"),
+    (["run-nir", "g.nir"], "--dt-ms", "positive"),
+    (["run-nir", "g.nir"], "--input-rate-hz", "positive"),
+    (["deploy", "nir", "g.nir", "--spinnaker"], "--dt-ms", "positive"),
+    (["run", "ca3"], "--learn-interval", "positive"),
+    (["run", "ca3"], "--recall-interval", "positive"),
+    (["run", "lsm"], "--read-noise", "nonnegative"),
+    (["run", "lsm"], "--seeds", "seeds"),
+    (["compare", "--example", "coba"], "--duration-ms", "positive"),
+    (["deploy", "ca3", "--spinnaker"], "--ops", "positive int"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=st.sampled_from(OTHER_OPTIONS),
+       text=st.one_of(st.text(max_size=8), st.floats(allow_nan=True).map(repr),
+                      st.integers(-10**6, 10**6).map(str)))
+def test_fuzzed_options_of_every_command_parse_or_exit_2(case, text):
+    from neurosim.cli import build_parser
+
+    head, option, kind = case
+    try:
+        args = build_parser().parse_args([*head, option, text])
+    except SystemExit as err:
+        assert err.code == 2
+        return
+    value = getattr(args, option.lstrip("-").replace("-", "_"))
+    if kind == "positive":
+        assert math.isfinite(value) and value > 0
+    elif kind == "nonnegative":
+        assert math.isfinite(value) and value >= 0
+    elif kind == "positive int":
+        assert isinstance(value, int) and value >= 1
+    else:
+        assert value and all(isinstance(v, int) for v in value)
