@@ -188,13 +188,13 @@ def deploy(spec: NetworkSpec, duration: Quantity, *, run_dir: str | Path | None 
                                    str(folder)], cwd=folder, env=env, stdout=out,
                                   stderr=subprocess.STDOUT, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise DeployError(f"sPyNNaker did not finish in {timeout} s; log: {log}\n"
-                              + _tail(log)) from None
+            raise DeployError(f"sPyNNaker did not finish in {timeout} s ({_cause(log)}); "
+                              f"the whole log: {log}") from None
     seconds = time.perf_counter() - start
     result_path = folder / "neurosim_result.json"
     if proc.returncode != 0 or not result_path.exists():
-        raise DeployError(f"sPyNNaker failed (exit {proc.returncode}); log: {log}\n"
-                          + _tail(log))
+        raise DeployError(f"sPyNNaker failed (exit {proc.returncode}): {_cause(log)}; the "
+                          f"whole log: {log}")
     res = json.loads(result_path.read_text())
     with open(folder / "neurosim_data.pkl", "rb") as f:
         data = pickle.load(f)  # written by our own child process just now
@@ -231,11 +231,20 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON: {obj!r}")
 
 
-def _tail(path: Path, n: int = 40) -> str:
+def _cause(path: Path) -> str:
+    """The last exception sPyNNaker's log names, on one line (a failed board connection is
+    one line at the CLI, not 40 of sPyNNaker's traceback)."""
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
+        lines = path.read_text(errors="replace").splitlines()
     except OSError:
-        return ""
+        return "no log"
+    for line in reversed(lines):
+        text = line.strip()
+        head = text.split(":", 1)[0]
+        if ":" in text and " " not in head and \
+                head.rsplit(".", 1)[-1].endswith(("Error", "Exception")):
+            return text if len(text) <= 300 else text[:297] + "..."
+    return lines[-1].strip() if lines else "empty log"
 
 
 def _neo_spikes(block: Any, label: str, size: int, dt_s: float) -> SpikeData:

@@ -134,3 +134,15 @@ def test_help_has_examples_and_every_option_with_a_default_shows_it():
     assert {("run", m) for m in ("ca3", "sparsey", "elm", "hlop", "lsm")} | {
         ("compare",), ("deploy", "ca3"), ("plot",), ("sweep", "export"), ("sweep", "run"),
         ("sweep", "hopfield")} <= walked
+
+
+def test_a_board_that_cannot_be_reached_is_one_line(tmp_path, capsys):
+    pytest.importorskip("spynnaker", reason="sPyNNaker is the extra 'spinnaker'")
+    # sPyNNaker's child process fails to resolve the host; its 40-line traceback stays in
+    # the log, the CLI prints the exception it ended with
+    code = main(["deploy", "ca3", "--spinnaker", "--machine", "nonexistent.invalid",
+                 "--version", "5", "--ops", "2", "--run-dir", str(tmp_path / "run")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "nonexistent.invalid" in err[0] and "SpinnmanIOException" in err[0]
+    assert "spinnaker.log" in err[0]
