@@ -43,6 +43,7 @@ from neurosim.units import second, siemens
 
 __all__ = [
     "TASK_PARAMS",
+    "Adam",
     "LSMParams",
     "LiquidStateMachine",
     "TaskFit",
@@ -52,9 +53,11 @@ __all__ = [
     "digits_task",
     "evaluate",
     "fit_task",
+    "gelu",
     "info_nce",
     "load_task",
     "raw_count_score",
+    "retrieval_accuracy",
     "rows_task",
     "spoken_task",
     "zero_shot_experiment",
@@ -355,28 +358,56 @@ def _log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
     return a - m - np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
 
 
+def gelu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """GELU, ``x Phi(x)`` (Hendrycks & Gimpel 2016; PyTorch's exact form), and its
+    derivative ``Phi(x) + x phi(x)``."""
+    from scipy.special import erf
+
+    cdf = 0.5 * (1.0 + erf(x / np.sqrt(2.0)))
+    return x * cdf, cdf + x * np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+
+
+_ACTIVATIONS = ("linear", "gelu")
+
+
+def _project(h: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """``act(h W + b)`` and the derivative of ``act`` there (1 for linear)."""
+    pre = h @ W + b
+    if activation == "gelu":
+        return gelu(pre)
+    return pre, np.ones_like(pre)
+
+
 def info_nce(ha: np.ndarray, hb: np.ndarray, Wa: np.ndarray, ba: np.ndarray, Wb: np.ndarray,
-             bb: np.ndarray, temperature: float) -> tuple[float, dict[str, np.ndarray]]:
+             bb: np.ndarray, temperature: float, activation: str = "linear"
+             ) -> tuple[float, dict[str, np.ndarray]]:
     """Symmetric InfoNCE (CLIP) loss of paired features and its gradients, by hand.
 
     Row i of ``ha`` and row i of ``hb`` are a positive pair; every other row of the other
     modality is a negative:
 
-        z_a = normalise(ha Wa + ba),   z_b = normalise(hb Wb + bb),   L = z_a z_b^T / tau
+        z_a = normalise(act(ha Wa + ba)),   z_b = normalise(act(hb Wb + bb)),
+        L = z_a z_b^T / tau,
         loss = (1/2n) sum_i [ -log softmax_row(L)_ii - log softmax_col(L)_ii ]
 
     Backward: ``dloss/dL = (softmax_row(L) + softmax_col(L) - 2 I) / 2n``, then
     ``dz_a = dL z_b / tau``, ``dz_b = dL^T z_a / tau``, through the normalisation
-    (``du = (dz - z (z . dz)) / |u|``) and the affine maps.
+    (``du = (dz - z (z . dz)) / |u|``), the activation (``act'``: 1, or GELU's
+    ``Phi + x phi``) and the affine maps.
 
     Returns
     -------
     (loss, grads)
         ``grads`` has keys ``Wa, ba, Wb, bb``.
     """
+    if activation not in _ACTIVATIONS:
+        raise ParameterError("activation", activation, f"one of {_ACTIVATIONS}", "info_nce")
     n = ha.shape[0]
-    za, na = _normalise(ha @ Wa + ba)
-    zb, nb = _normalise(hb @ Wb + bb)
+    ua, da = _project(ha, Wa, ba, activation)
+    ub, db = _project(hb, Wb, bb, activation)
+    za, na = _normalise(ua)
+    zb, nb = _normalise(ub)
     logits = za @ zb.T / temperature
     lr, lc = _log_softmax(logits, 1), _log_softmax(logits, 0)
     idx = np.arange(n)
@@ -385,10 +416,36 @@ def info_nce(ha: np.ndarray, hb: np.ndarray, Wa: np.ndarray, ba: np.ndarray, Wb:
     g[idx, idx] -= 1.0 / n
     dza = g @ zb / temperature
     dzb = g.T @ za / temperature
-    dua = _normalise_backward(dza, za, na)
-    dub = _normalise_backward(dzb, zb, nb)
+    dua = _normalise_backward(dza, za, na) * da
+    dub = _normalise_backward(dzb, zb, nb) * db
     return float(loss), {"Wa": ha.T @ dua, "ba": dua.sum(0), "Wb": hb.T @ dub,
                          "bb": dub.sum(0)}
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015, beta 0.9 / 0.999, eps 1e-8) on a dict of arrays, in place."""
+
+    def __init__(self, theta: dict[str, np.ndarray], lr: float) -> None:
+        self.theta, self.lr, self.t = theta, lr, 0
+        self.m = {k: np.zeros_like(v) for k, v in theta.items()}
+        self.v = {k: np.zeros_like(v) for k, v in theta.items()}
+
+    def step(self, grads: dict[str, np.ndarray]) -> None:
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        self.t += 1
+        for k, g in grads.items():
+            self.m[k] = b1 * self.m[k] + (1 - b1) * g
+            self.v[k] = b2 * self.v[k] + (1 - b2) * g ** 2
+            mh, vh = self.m[k] / (1 - b1**self.t), self.v[k] / (1 - b2**self.t)
+            self.theta[k] -= self.lr * mh / (np.sqrt(vh) + eps)  # in place
+
+
+def retrieval_accuracy(query: np.ndarray, query_labels: np.ndarray, candidates: np.ndarray,
+                       candidate_labels: np.ndarray) -> float:
+    """Top-1 retrieval by cosine similarity: the fraction of queries whose most similar
+    candidate has the query's class (the authors' ``valid_acc``, audio searching image)."""
+    best = np.argmax(query @ candidates.T, axis=1)
+    return float(np.mean(np.asarray(candidate_labels)[best] == np.asarray(query_labels)))
 
 
 class ZeroShotParams(Params):
@@ -508,13 +565,11 @@ class ZeroShotLSM:
                members: dict[str, list[np.ndarray]], theta: dict[str, np.ndarray],
                rng: np.random.Generator) -> None:
         names = ("Wa", "ba", "Wb", "bb")
-        m = {k: np.zeros_like(v) for k, v in theta.items()}
-        v2 = {k: np.zeros_like(v) for k, v in theta.items()}
-        b1, b2, eps = 0.9, 0.999, 1e-8
+        adam = Adam(theta, p.lr)
         from tqdm.auto import tqdm
 
-        for step in tqdm(range(1, p.n_steps + 1), desc="zero-shot head", unit="step",
-                         disable=not self.progress, leave=False):
+        for _ in tqdm(range(1, p.n_steps + 1), desc="zero-shot head", unit="step",
+                      disable=not self.progress, leave=False):
             grads = {k: np.zeros_like(v) for k, v in theta.items()}
             total = 0.0
             for _ in range(p.groups):
@@ -529,10 +584,7 @@ class ZeroShotLSM:
             for k in names:
                 if k.startswith("W"):
                     grads[k] += p.weight_decay * theta[k]
-                m[k] = b1 * m[k] + (1 - b1) * grads[k]
-                v2[k] = b2 * v2[k] + (1 - b2) * grads[k] ** 2
-                mh, vh = m[k] / (1 - b1**step), v2[k] / (1 - b2**step)
-                theta[k] -= p.lr * mh / (np.sqrt(vh) + eps)  # in place: the heads see it
+            adam.step(grads)  # in place: the heads see it
 
     def embed(self, which: str, frames: np.ndarray) -> np.ndarray:
         """Unit-norm embeddings of modality ``"a"`` or ``"b"``."""
@@ -656,7 +708,10 @@ def zero_shot_experiment(modalities: str = "digits", *, seed: SeedLike = 0,
     Returns
     -------
     dict
-        ``seen``, ``unseen`` accuracies, ``n_seen_classes``, ``final_loss``.
+        ``seen``, ``unseen`` accuracies (class prototypes), ``seen_retrieval``,
+        ``unseen_retrieval`` (the authors' metric: top-1 retrieval of a held-out a sample by
+        a held-out b sample, a hit when the classes match), ``n_seen_classes``,
+        ``final_loss``.
     """
     if modalities not in ("digits", "audio"):
         raise ParameterError("modalities", modalities, "'digits' or 'audio'",
@@ -693,5 +748,12 @@ def zero_shot_experiment(modalities: str = "digits", *, seed: SeedLike = 0,
     ub = make_rng(seed, "unseen").permutation(np.flatnonzero(np.isin(yb, unseen_classes)))
     qa, rb = ua[: ua.size // 2], ub[ub.size // 2:]
     unseen = zs.score(Xa[qa], ya[qa], Xb[rb], yb[rb])
-    return {"seen": seen, "unseen": unseen, "n_seen_classes": int(seen_classes.size),
-            "final_loss": zs.loss_history_[-1]}
+    out = {"seen": seen, "unseen": unseen, "n_seen_classes": int(seen_classes.size),
+           "final_loss": zs.loss_history_[-1]}
+    # the authors' metric too (lsm_clip): each held-out b sample queries the held-out a
+    # samples of the split's classes; a hit when the most similar one has its class
+    for name, classes in (("seen", seen_classes), ("unseen", unseen_classes)):
+        q, c = pick(teb, yb, classes), pick(tea, ya, classes)
+        out[f"{name}_retrieval"] = retrieval_accuracy(zs.embed("b", Xb[q]), yb[q],
+                                                      zs.embed("a", Xa[c]), ya[c])
+    return out

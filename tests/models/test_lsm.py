@@ -79,8 +79,9 @@ def test_zero_shot_on_unseen_digits(digits, rows):
     assert unseen >= 0.65
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_info_nce_gradients_match_finite_differences(seed):
+@pytest.mark.parametrize("seed, activation", [(0, "linear"), (1, "linear"), (0, "gelu"),
+                                              (1, "gelu")])
+def test_info_nce_gradients_match_finite_differences(seed, activation):
     rng = np.random.default_rng(seed)
     n, da, db, d = 6, 7, 5, 4
     ha, hb = rng.standard_normal((n, da)), rng.standard_normal((n, db))
@@ -89,9 +90,10 @@ def test_info_nce_gradients_match_finite_differences(seed):
     tau = 0.3
 
     def loss(th):
-        return info_nce(ha, hb, th["Wa"], th["ba"], th["Wb"], th["bb"], tau)[0]
+        return info_nce(ha, hb, th["Wa"], th["ba"], th["Wb"], th["bb"], tau, activation)[0]
 
-    _, grads = info_nce(ha, hb, theta["Wa"], theta["ba"], theta["Wb"], theta["bb"], tau)
+    _, grads = info_nce(ha, hb, theta["Wa"], theta["ba"], theta["Wb"], theta["bb"], tau,
+                        activation)
     h = 1e-6
     for k, v in theta.items():
         fd = np.zeros_like(v)
@@ -103,6 +105,18 @@ def test_info_nce_gradients_match_finite_differences(seed):
             fd[idx] = (loss(up) - loss(dn)) / (2 * h)
         rel = np.abs(fd - grads[k]).max() / np.abs(grads[k]).max()
         assert rel < 1e-5, (k, rel)
+
+
+def test_gelu_and_its_derivative():
+    from scipy.stats import norm
+
+    from neurosim.models.lsm import gelu
+
+    x = np.linspace(-4, 4, 41)
+    y, dy = gelu(x)
+    np.testing.assert_allclose(y, x * norm.cdf(x), rtol=1e-12, atol=1e-15)
+    h = 1e-6
+    np.testing.assert_allclose(dy, (gelu(x + h)[0] - gelu(x - h)[0]) / (2 * h), atol=1e-8)
 
 
 def test_info_nce_loss_is_log_n_for_uninformative_embeddings():
