@@ -35,7 +35,7 @@ from scipy.optimize import minimize
 from neurosim.errors import ParameterError
 from neurosim.hebbian import HebbianNetwork, smallest_int_dtype
 from neurosim.params import Params, choice, number
-from neurosim.random import SeedLike, child_seed
+from neurosim.random import SeedLike, as_seed_sequence, child_seed
 from neurosim.theory.dense import supervised_normalisation
 
 __all__ = [
@@ -87,6 +87,78 @@ class DenseHebbianNetwork(HebbianNetwork):
         self._draw(params or DenseHebbianParams(), given, seed,
                    with_examples=protocol != "pure")
         self._stored = self._build_stored()
+
+    @classmethod
+    def from_examples(cls, examples: np.ndarray, labels: np.ndarray, p_body: int = 4, *,
+                      protocol: str = "supervised", archetypes: np.ndarray | None = None,
+                      n_per_class: int | None = None, seed: SeedLike = 0
+                      ) -> DenseHebbianNetwork:
+        """A network that stores or learns a user's data instead of drawn archetypes.
+
+        Parameters
+        ----------
+        examples
+            ``(n_samples, N)`` of +-1 (binarise first, e.g. ``np.where(x > t, 1, -1)``).
+        labels
+            The class of each sample; each class is one archetype (in sorted order).
+        p_body
+            Interaction order P.
+        protocol
+            ``"supervised"`` (class means, as the paper's supervised rule), ``"unsupervised"``
+            (every example its own term) or ``"pure"`` (``archetypes`` stored directly).
+        archetypes
+            ``(N, K)`` +-1 ground truth if there is one (the overlaps are measured against
+            it). Default: the sign of each class's mean example (ties +1), which is what the
+            supervised rule retrieves at low load.
+        n_per_class
+            Examples used per class (the first ones of each); default the smallest class's
+            count, so every class has the same M as the rule assumes.
+        seed
+            Seed of the start states and the dynamics.
+
+        The dataset quality r (the overlap of an example with its archetype) that the
+        normalisation needs is measured: the mean over examples of
+        ``eta . xi / N``, clipped to (0, 1].
+        """
+        x = np.asarray(examples)
+        y = np.asarray(labels)
+        owner = "DenseHebbianNetwork.from_examples"
+        if x.ndim != 2 or len(x) != len(y) or len(x) == 0:
+            raise ParameterError("examples", x.shape, "an (n_samples, N) array with one "
+                                 f"label each ({len(y)} labels)", owner)
+        if not np.all(np.isin(x, (-1, 1))):
+            raise ParameterError("examples", "values other than +-1", "+-1 entries "
+                                 "(binarise the data first)", owner)
+        if protocol not in PROTOCOLS:
+            raise ParameterError("protocol", protocol, f"one of {PROTOCOLS}", owner)
+        classes = np.unique(y)
+        counts = np.array([np.sum(y == c) for c in classes])
+        m = int(counts.min() if n_per_class is None else n_per_class)
+        if m < 1 or m > counts.min():
+            raise ParameterError("n_per_class", n_per_class, f"an int in [1, "
+                                 f"{int(counts.min())}] (the smallest class)", owner)
+        n = x.shape[1]
+        eta = np.stack([x[y == c][:m].T for c in classes], axis=1).astype(np.int8)  # N,K,M
+        if archetypes is None:
+            xi = np.where(eta.sum(axis=2, dtype=np.int64) >= 0, 1, -1).astype(np.int8)
+        else:
+            xi = np.asarray(archetypes)
+            if xi.shape != (n, len(classes)) or not np.all(np.isin(xi, (-1, 1))):
+                raise ParameterError("archetypes", xi.shape, f"+-1 of shape ({n}, "
+                                     f"{len(classes)})", owner)
+            xi = xi.astype(np.int8)
+        r = float(np.mean(np.einsum("ikm,ik->km", eta.astype(np.float64), xi) / n))
+        quality = min(max(r, 1e-6), 1.0)
+        net = cls.__new__(cls)
+        net.params = DenseHebbianParams(n_neurons=n, n_archetypes=len(classes),
+                                        p_body=p_body, n_examples=m, quality=quality,
+                                        protocol=protocol)
+        net.seed = as_seed_sequence(seed)
+        net.archetypes = xi
+        net.examples = eta if protocol != "pure" else None
+        net.classes = classes
+        net._stored = net._build_stored()
+        return net
 
     def _build_stored(self) -> tuple[np.ndarray, int, float]:
         p = self.params
