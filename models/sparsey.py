@@ -61,11 +61,12 @@ class SparseyParams(Params):
     ``g = max(0, (G - g_minus) / (1 - g_minus))``, and
     ``mu(i) = (eta - 1) / (1 + exp(-(lam V(i) - phi))) + 1``. The papers give the functional
     forms, not one set of constants; the defaults here are ours, chosen so that a novel random
-    input (G well below ``g_minus`` = 0.5 while the mac is young) gets a uniformly random code
+    input (G well below ``g_minus`` = 0.6 while the mac is young) gets a uniformly random code
     (overlap 1/K with any other) and a familiar one (G near 1) keeps its code with probability
-    > 0.9 per CM: the sigmoid's midpoint ``phi / lam`` = 0.55 separates the support of a
-    stored cell (near 1) from chance support (about 0.2 at the critical period's end); its gain
-    ``lam`` = 28; ``chi`` = 100, ``gamma`` = 2.
+    > 0.9 per CM: the sigmoid's midpoint ``phi / lam`` = 30 / 50 = 0.6 separates the support
+    of a stored cell (near 1) from chance support (about 0.2 at the critical period's end);
+    its gain ``lam`` = 50; ``chi`` = 100, ``gamma`` = 1 (docs/sparsey.md has the same table;
+    a test pins the two together).
 
     Critical period (Rinkus 2014, section 2.4): learning stops when the fraction of the mac's
     weights that are set passes ``freeze_at`` = 0.3 (about 90 random items of 24 inputs in the

@@ -6,7 +6,7 @@
 * :func:`permuted_mnist`: continual-learning tasks from MNIST-5k, each a fixed random
   permutation of the pixels (Goodfellow et al. 2013; the HLOP paper's PMNIST protocol,
   Xiao et al. ICLR 2024), one class-stratified train/test split shared by every task.
-* :func:`sparsey_preprocess`: crop, resize to 24 x 16, binarise, skeletonise (scikit-image's
+* :func:`sparsey_preprocess`: resize to 24 x 16, binarise, skeletonise (scikit-image's
   ``skeletonize``), the input pipeline Rinkus describes for MNIST (binary, skeletonised,
   16 x 24 pixels).
 """
@@ -142,15 +142,20 @@ def _crop_to_aspect(img: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 
 def sparsey_preprocess(images: np.ndarray, shape: tuple[int, int] = (24, 16), *,
-                       threshold: float = 0.5, skeleton: bool = True) -> np.ndarray:
+                       threshold: float = 0.5, skeleton: bool = True,
+                       crop: bool = False) -> np.ndarray:
     """Rinkus's MNIST input: binary, skeletonised images of 24 rows x 16 columns.
 
-    Each image's ink is cropped to its bounding box and padded to the target aspect (so a
-    digit fills the frame without distortion), resized with anti-aliasing
-    (``skimage.transform.resize``), binarised at ``threshold`` of full intensity and thinned
-    to one-pixel strokes (``skimage.morphology.skeletonize``, Zhang-Suen). Rinkus gives the
-    size and "binary, skeletonised" but not the crop, resize filter or threshold: these are
-    our choices.
+    Each image is resized with anti-aliasing (``skimage.transform.resize``), binarised at
+    ``threshold`` of full intensity and thinned to one-pixel strokes
+    (``skimage.morphology.skeletonize``, Zhang-Suen). Rinkus gives the size and "binary,
+    skeletonised" but not the resize filter or threshold: these are our choices. 1-NN on
+    these skeletons (200 per class, MNIST-5k) scores 0.765, on the binary images before
+    thinning 0.88 and on raw pixels 0.92 (measured).
+
+    ``crop=True`` first crops each image to its ink and pads it to the target aspect (a digit
+    then fills the frame without distortion); measured, it makes 1-NN worse (0.62 on the
+    skeletons), so it is off by default.
 
     Parameters
     ----------
@@ -183,7 +188,8 @@ def sparsey_preprocess(images: np.ndarray, shape: tuple[int, int] = (24, 16), *,
     scale = 255.0 if np.issubdtype(x.dtype, np.integer) else 1.0
     out = np.zeros((len(x), rows, cols), dtype=bool)
     for k, img in enumerate(x.astype(np.float64) / scale):
-        small = resize(_crop_to_aspect(img, rows, cols), (rows, cols), anti_aliasing=True)
+        small = resize(_crop_to_aspect(img, rows, cols) if crop else img, (rows, cols),
+                       anti_aliasing=True)
         binary = small >= threshold
         out[k] = skeletonize(binary) if skeleton else binary
     return out

@@ -230,3 +230,18 @@ def test_digits_accuracy_grows_with_training_samples():
             scores.append(clf.score(x[test], y[test]))
         acc[m] = float(np.mean(scores))
     assert acc[1] > 0.3 and acc[50] > acc[1] + 0.08
+
+
+def test_the_docstring_states_the_default_constants():
+    # issue 20: the docstring once said G- 0.5, lambda 28, gamma 2, phi/lambda 0.55 while the
+    # code used 0.6, 50, 1, 0.6
+    import re
+
+    from neurosim.models.sparsey import SparseyParams
+
+    doc = SparseyParams.__doc__
+    p = SparseyParams()
+    assert f"``g_minus`` = {p.g_minus:g}" in doc
+    assert f"``lam`` = {p.lam:g}" in doc and f"``gamma`` = {p.gamma:g}" in doc
+    assert f"{p.phi:g} / {p.lam:g} = {p.phi / p.lam:g}" in re.sub(r"\s+", " ", doc)
+    assert f"``chi`` = {p.chi:g}" in doc
