@@ -47,8 +47,8 @@ from neurosim.params import Params, choice, number
 from neurosim.random import SeedLike, as_seed_sequence, make_rng
 
 __all__ = ["ContinualResult", "CrossbarSubspace", "HLOPNetwork", "HLOPParams", "Task",
-           "continual_metrics", "load_idx", "permuted_digits", "permuted_mnist",
-           "principal_cosines", "run_continual"]
+           "authors_subspace_sizes", "continual_metrics", "load_idx", "permuted_digits",
+           "permuted_mnist", "principal_cosines", "run_continual"]
 
 _OWNER = "HLOPParams"
 
@@ -127,6 +127,21 @@ class HLOPParams(Params):
     lateral: str = choice("rate", ("rate", "spiking"))
     lateral_scale: float = number(20.0 * 0.05 / 0.3, low=0.0, low_open=True)
     lateral_steps: int = number(40, low=1, integer=True)
+    #: ``"uniform"``: the k_* sizes above; ``"authors"``: spiking_train_pmnist.py's per-layer
+    #: schedule (:func:`authors_subspace_sizes`), times ``schedule_scale``
+    schedule: str = choice("uniform", ("uniform", "authors"))
+    schedule_scale: float = number(1.0, low=0.0, low_open=True)
+    #: ``"normalised"``: eta = hlop_lr / mean ||x||^2; ``"fixed"``: the authors' eta,
+    #: ``hlop_lr_input`` for the input layer, ``hlop_lr_hidden`` for the others
+    hebbian_rate: str = choice("normalised", ("normalised", "fixed"))
+    hlop_lr_input: float = number(0.001, low=0.0, low_open=True)
+    hlop_lr_hidden: float = number(0.01, low=0.0, low_open=True)
+
+    def check(self) -> None:
+        if self.schedule == "authors" and self.n_layers != 2:
+            raise ParameterError("n_layers", self.n_layers, "2 with schedule='authors' (the "
+                                 "authors' sizes are for the inputs of fc1, fc2 and the "
+                                 "classifier)", "HLOPParams")
 
     @property
     def beta(self) -> float:
@@ -138,6 +153,18 @@ class HLOPParams(Params):
         """Spike amplitude ``a = theta / (1 - beta)`` (~ Vth tau / dt, the DSR ``spike/dt``):
         with it a layer's rate map is ``clip(W x, 0, a)``."""
         return self.v_threshold / (1.0 - self.beta)
+
+
+def authors_subspace_sizes(task: int) -> list[int]:
+    """Rows the authors add to each projected layer's subspace at ``task`` (inputs of fc1,
+    fc2 and the classifier; ``pkuxmq/HLOP-SNN`` ``spiking_train_pmnist.py`` lines 175-247):
+    [80, 200, 100] at task 0, then [70, 70, 70], every increment lowered by 20 before the
+    tasks 3, 6, 9 ... are added (so 70, 70, 50, 50, 50, 30, 30, 30, 10, ...; an increment of
+    0 or less adds nothing)."""
+    if task == 0:
+        return [80, 200, 100]
+    inc = 70 - 20 * (task // 3)
+    return [max(inc, 0)] * 3
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -513,16 +540,22 @@ class HLOPNetwork:
         return loss, out, traces
 
     # -- continual protocol ----------------------------------------------------------------
-    def _add_rows(self) -> None:
+    def _new_rows(self, layer: int) -> int:
+        """Rows this task adds to ``layer``'s subspace (at most what the layer has left)."""
         p = self.params
-        rng = make_rng(self._ss, "subspace", str(self.n_tasks))
         first = self.n_tasks == 0
+        if p.schedule == "authors":
+            k = round(authors_subspace_sizes(self.n_tasks)[layer] * p.schedule_scale)
+        elif layer == 0:
+            k = p.k_input_first if first else p.k_input_increment
+        else:
+            k = p.k_hidden_first if first else p.k_hidden_increment
+        return max(0, min(k, self.sizes[layer] - self.n_old[layer]))
+
+    def _add_rows(self) -> None:
+        rng = make_rng(self._ss, "subspace", str(self.n_tasks))
         for layer, n in enumerate(self.sizes[:-1]):
-            if layer == 0:
-                k = p.k_input_first if first else p.k_input_increment
-            else:
-                k = p.k_hidden_first if first else p.k_hidden_increment
-            k = min(k, n - self.H[layer].shape[0])
+            k = self._new_rows(layer)
             new = _orthonormal_rows(k, n, self.H[layer][:self.n_old[layer]], rng)
             self.H[layer] = np.vstack([self.H[layer][:self.n_old[layer]], new])
             self.M[layer] = np.vstack([self.M[layer][:self.n_old[layer]], np.zeros_like(new)])
@@ -590,10 +623,14 @@ class HLOPNetwork:
         for layer, X in enumerate(traces):
             if self.H[layer].shape[0] == self.n_old[layer]:
                 continue
-            energy = float(np.mean(np.einsum("ij,ij->i", X, X)))
-            if energy <= 0.0:
-                continue
-            oja_subspace_step(self.H[layer], self.M[layer], X, p.hlop_lr / energy,
+            if p.hebbian_rate == "fixed":
+                eta = p.hlop_lr_input if layer == 0 else p.hlop_lr_hidden
+            else:
+                energy = float(np.mean(np.einsum("ij,ij->i", X, X)))
+                if energy <= 0.0:
+                    continue
+                eta = p.hlop_lr / energy
+            oja_subspace_step(self.H[layer], self.M[layer], X, eta,
                               self.n_old[layer], momentum=p.hlop_momentum, clip=p.hlop_clip,
                               iterations=p.hlop_iterations, lateral=lateral)
 
@@ -614,10 +651,9 @@ class HLOPNetwork:
         if p.projection == "none":
             return
         traces = self.traces(X)
-        first = self.n_tasks == 0
         cosines: list[np.ndarray] = []
         energy: list[float] = []
-        for layer, n in enumerate(self.sizes[:-1]):
+        for layer in range(len(self.sizes) - 1):
             if p.projection == "hlop":
                 new = self.H[layer][self.n_old[layer]:]
                 k = new.shape[0]
@@ -631,11 +667,7 @@ class HLOPNetwork:
                     energy.append(np.nan)
                 self.n_old[layer] = self.H[layer].shape[0]
             else:
-                if layer == 0:
-                    k = p.k_input_first if first else p.k_input_increment
-                else:
-                    k = p.k_hidden_first if first else p.k_hidden_increment
-                k = min(k, n - self.n_old[layer])
+                k = self._new_rows(layer)
                 rows = self._oracle_rows(traces, layer, k)
                 self.H[layer] = np.vstack([self.H[layer][:self.n_old[layer]], rows])
                 self.n_old[layer] = self.H[layer].shape[0]
