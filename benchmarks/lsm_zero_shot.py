@@ -29,17 +29,16 @@ import time
 import numpy as np
 
 from neurosim.models.lsm import digits_task, rows_task, spoken_task, zero_shot_experiment
-from neurosim.models.lsm_clip import AuthorsProtocolParams, authors_protocol, summary
+from neurosim.models.lsm_clip import (
+    AuthorsProtocolParams,
+    authors_protocol,
+    interval,
+    summary,
+)
 
 
 def _stats(values: list[float], chance: float) -> dict:
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return {"mean": float(x.mean()), "sd": float(x.std(ddof=1)),
-            "ci95": [float(x.mean() - half), float(x.mean() + half)], "chance": chance,
-            "above_chance": bool(x.mean() - half > chance), "runs": x.round(4).tolist()}
+    return {**interval(values, chance), "runs": np.round(values, 4).tolist()}
 
 
 def main() -> None:

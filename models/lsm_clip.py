@@ -40,7 +40,9 @@ from neurosim.models.lsm import (
     TASK_PARAMS,
     Adam,
     LiquidStateMachine,
+    _normalise,
     _one_blas_thread,
+    _project,
     _split,
     digits_task,
     info_nce,
@@ -109,8 +111,6 @@ class ZeroShotRun:
 
 
 def _embed(h: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str) -> np.ndarray:
-    from neurosim.models.lsm import _normalise, _project
-
     return _normalise(_project(h, W, b, activation)[0])[0]
 
 
@@ -203,19 +203,22 @@ def authors_protocol(seed: SeedLike = 0, *, weights: str = "device",
                        chance["unseen"])
 
 
-def summary(runs: list[ZeroShotRun]) -> dict[str, Any]:
-    """Mean, standard deviation and a 95 % t interval of the last epoch's accuracies over
-    runs (seeds), with the chance levels."""
+def interval(values: Any, chance: float) -> dict[str, Any]:
+    """Mean, standard deviation and 95 % t interval of ``values`` (one per seed), and
+    whether the interval lies above ``chance``."""
     from scipy import stats
 
-    out: dict[str, Any] = {}
-    for name in ("seen", "unseen"):
-        x = np.array([getattr(r, name) for r in runs])
-        half = (stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-                if len(x) > 1 else float("nan"))
-        chance = float(np.mean([getattr(r, f"chance_{name}") for r in runs]))
-        out[name] = {"mean": float(x.mean()), "sd": float(x.std(ddof=1)) if len(x) > 1
-                     else float("nan"), "ci95": [float(x.mean() - half),
-                                                 float(x.mean() + half)],
-                     "chance": chance, "above_chance": bool(x.mean() - half > chance)}
-    return out
+    x = np.asarray(values, dtype=float)
+    half = (stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+            if len(x) > 1 else float("nan"))
+    return {"mean": float(x.mean()), "sd": float(x.std(ddof=1)) if len(x) > 1
+            else float("nan"), "ci95": [float(x.mean() - half), float(x.mean() + half)],
+            "chance": chance, "above_chance": bool(x.mean() - half > chance)}
+
+
+def summary(runs: list[ZeroShotRun]) -> dict[str, Any]:
+    """:func:`interval` of the last epoch's seen and unseen accuracies over runs (seeds),
+    against their mean chance levels."""
+    return {name: interval([getattr(r, name) for r in runs],
+                           float(np.mean([getattr(r, f"chance_{name}") for r in runs])))
+            for name in ("seen", "unseen")}

@@ -29,12 +29,16 @@ def is_event_stream(x: Any) -> bool:
         {"x", "t", "p"} <= set(x.dtype.names)
 
 
-def _is_dataset(x: Any) -> bool:
+def _dataset_pairs(x: Any) -> list[tuple[Any, Any]] | None:
+    """Every ``(sample, label)`` of a dataset, each item read once; None if ``x`` is not
+    one (an array, or items that are not pairs)."""
     if isinstance(x, np.ndarray) or not hasattr(x, "__len__") or \
             not hasattr(x, "__getitem__") or len(x) == 0:
-        return False
+        return None
     first = x[0]
-    return isinstance(first, tuple) and len(first) == 2
+    if not (isinstance(first, tuple) and len(first) == 2):
+        return None
+    return [first] + [x[i] for i in range(1, len(x))]
 
 
 def _one(sample: Any, transform: Callable[[np.ndarray], Any] | None, n_inputs: int,
@@ -80,8 +84,8 @@ def as_frames(data: Any, n_inputs: int, *, transform: Callable[[np.ndarray], Any
     if isinstance(data, np.ndarray) and data.dtype.names is None:
         return data, None
     labels = None
-    if _is_dataset(data):
-        pairs = [data[i] for i in range(len(data))]
+    pairs = _dataset_pairs(data)
+    if pairs is not None:
         samples = [s for s, _ in pairs]
         labels = np.asarray([lab for _, lab in pairs])
     elif isinstance(data, Sequence) or (isinstance(data, np.ndarray) and data.dtype == object):
