@@ -13,14 +13,16 @@ Measured, all in one run:
   whose Numba cache already holds the network kernel (which does not depend on the cell);
   ``numba_cached_load_s``: the same equation set in a second fresh process (Numba's cache);
 * ``numba_equations``: the equation cell on the numba engine, build and run apart, best
-  run of ``--repeat``;
+  run of ``--repeat``, on the engine's default threads (all of Numba's from 4000 neurons
+  up: ``numba_threads_default``); ``numba_equations_1_thread`` the same on one thread;
 * ``numba_builtin``: PyNN's EIF_cond_exp_isfa_ista with the same parameters (tau_m = C/g_L;
   tau_refrac 4.9 ms freezes the same 49 steps as Brian2's 5 ms, which counts the spike
   step) on the numba engine;
 * ``brian2_cython``: the same equation cell through Brian2 (first run compiles, then best
   of ``--repeat``), and ``brian2_cpp_standalone`` (one build: compile and binary timers).
 
-Ratios: ``speedup_numba_vs_brian2_cython`` (Brian2's run time / numba's, target >= 3),
+Ratios: ``speedup_numba_vs_brian2_cython`` (Brian2's run time / numba's, target >= 3; also
+on one thread and as the ratio of median runs, Brian2's compiling first run left out),
 rates relative to numba's equations (target within 10 %). ``numba_cell_update_alone_s``
 times the generated cell update by itself (no synapses, no threshold), ``libm_exp_alone_s``
 the 2 exp calls per neuron and step of rk2 by themselves: any engine whose arithmetic is
@@ -185,7 +187,10 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma-separated: cython,cpp_standalone")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    import numba
+
     out: dict = {"benchmark": "equation_cells", "neurons": args.neurons,
+                 "numba_threads_default": numba.config.NUMBA_NUM_THREADS,
                  "duration_ms": args.duration_ms, "dt_ms": 0.1, "repeat": args.repeat,
                  "python": platform.python_version(), "machine": platform.machine()}
     # the network kernel compiled and cached before the compile measurement
@@ -193,6 +198,8 @@ def main() -> None:
     results = {"numba_equations_first": run("numba", eq_spec, 100.0)}
     out.update(compile_times())
     results["numba_equations"] = best_of(args.repeat, run, "numba", eq_spec, args.duration_ms)
+    results["numba_equations_1_thread"] = best_of(args.repeat, run, "numba", eq_spec,
+                                                  args.duration_ms, threads=1)
     builtin_spec = adex_coba(builtin_instance(), args.neurons, targets=("gsyn_exc", "gsyn_inh"))
     results["numba_builtin"] = best_of(args.repeat, run, "numba", builtin_spec, args.duration_ms)
     if "cython" not in skip:
@@ -227,6 +234,12 @@ def main() -> None:
                 "rate_hz"] - 1)
     if "run_s" in out.get("brian2_cython", {}):
         out["speedup_numba_vs_brian2_cython"] = out["brian2_cython"]["run_s"] / eq_run
+        # the same on one thread, and the median runs (a shared machine's best run flatters)
+        out["speedup_numba_1_thread_vs_brian2_cython"] = (
+            out["brian2_cython"]["run_s"] / out["numba_equations_1_thread"]["run_s"])
+        out["speedup_median_runs"] = (
+            float(np.median(out["brian2_cython"]["run_s_all"][1:] or [np.nan]))
+            / float(np.median(out["numba_equations"]["run_s_all"])))
         # what an engine computing Brian2's arithmetic could reach at most: Brian2's time
         # over our cell update alone, and over the exp calls alone
         out["speedup_bound_from_cell_update"] = (out["brian2_cython"]["run_s"]

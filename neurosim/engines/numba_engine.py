@@ -161,7 +161,8 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self._off_over_c = self.par["i_off"] / self.par["c_m"]
         self._poisson = low.poisson  # drawn per run from the counter-based generator
         self._set_schedule(low.schedule_step, low.schedule_idx)
-        # one partition of the neurons per thread, about equal in neurons to update
+        # one partition of the neurons per thread, about equal in neurons to update (the
+        # synapses' layout then balances updates and deliveries together)
         self.part = spiking.balanced_bounds(self.kind != spiking.KIND_SOURCE, self.threads)
 
     def _build_current_sources(self, low: LoweredNetwork) -> None:
@@ -207,12 +208,17 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         # row, so a target's inputs are summed in the same order whatever the split
         s, self.row_ptr = lay_out_synapses(projections, self.n)  # empties ``projections``
         self.syn = s
-        # one partition of the targets per thread, about equal in synapses to deliver
-        from neurosim.kernels.spiking import balanced_bounds, partition_rows
+        # one partition per thread, of the neurons to update and of the targets to deliver
+        # to alike, so that the kernel can fuse a step's delivery with the next update;
+        # each partition about equal in updates plus deliveries, the two weighed alike
+        from neurosim.kernels.spiking import KIND_SOURCE, balanced_bounds, partition_rows
 
         in_degree = np.bincount(s["post"], minlength=self.n)
-        self.part_ptr = partition_rows(self.row_ptr, s["post"],
-                                       balanced_bounds(in_degree, self.threads))
+        cells = (self.kind != KIND_SOURCE).astype(np.float64)
+        total_in = float(in_degree.sum())
+        cost = cells + in_degree * (cells.sum() / total_in) if total_in else cells
+        self.part = balanced_bounds(cost, self.threads)
+        self.part_ptr = partition_rows(self.row_ptr, s["post"], self.part)
         m = len(s["post"])
         plastic = (np.flatnonzero(self.proj_rule[s["proj"]] >= 0)
                    if m and np.any(self.proj_rule >= 0) else np.zeros(0, np.int64))
@@ -403,7 +409,9 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         schedule = (self.src_step, self.src_idx, self.src_cursor)
         currents, poisson = self._currents, self._poisson
         low = lower(new_spec, self.dt_s, self.seed, connect=False)
+        part = self.part  # the partitions the synapses were laid out for
         self._build_neurons(low, self._integration, spiking)
+        self.part = part
         for k, value in state.items():
             getattr(self, k)[:] = value
         self._gen.S[:], self._gen.not_ref[:] = gen_state

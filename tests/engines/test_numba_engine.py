@@ -76,18 +76,28 @@ def _copy_group(group):
     return type(group)(*(x.copy() if isinstance(x, np.ndarray) else x for x in group))
 
 
-def _partitioned(args, parts):
+def _partitioned(args, parts, shared=False):
     """``args`` (copied) split into ``parts`` neuron and target partitions, as a
-    simulation with ``parts`` threads would be."""
+    simulation with ``parts`` threads would be: the neurons balanced by count and the
+    targets by in-degree (the kernel's unfused path), or with ``shared`` one set of bounds
+    for both (the fused path, as the engine builds them)."""
     from neurosim.kernels.spiking import KIND_SOURCE, balanced_bounds, partition_rows
 
     a = type(args)(*(_copy_group(g) for g in args))
     syn = a.synapses
     in_degree = np.bincount(syn.post, minlength=len(a.neurons.v))
-    return a._replace(
-        neurons=a.neurons._replace(part=balanced_bounds(a.neurons.kind != KIND_SOURCE, parts)),
-        synapses=syn._replace(part_ptr=partition_rows(syn.row_ptr, syn.post,
-                                                      balanced_bounds(in_degree, parts))))
+    part = balanced_bounds(a.neurons.kind != KIND_SOURCE, parts)
+    targets = part if shared else balanced_bounds(in_degree, parts)
+    return a._replace(neurons=a.neurons._replace(part=part),
+                      synapses=syn._replace(part_ptr=partition_rows(syn.row_ptr, syn.post,
+                                                                    targets)))
+
+
+def _fuses(args):
+    from neurosim.kernels.spiking import fuses_steps
+
+    return fuses_steps(args.neurons, args.devices, args.synapses, args.plasticity,
+                       args.recording)
 
 
 def _twin_check(sim, n_steps):
@@ -101,15 +111,18 @@ def _twin_check(sim, n_steps):
     a = type(args)(*(_copy_group(g) for g in args))
     b = type(args)(*(_copy_group(g) for g in args))
     c = _partitioned(args, 3)
+    d = _partitioned(args, 3, shared=True)
     assert run_steps(*a) == run_steps_reference(*b) == run_steps_parallel(*c) == n_steps
-    for group_a, group_c in zip(a, c):
-        if isinstance(group_a, tuple):
-            for name, x, y in zip(group_a._fields, group_a, group_c):
-                if name == "ring_idx":  # past a slot's count: scratch of the partitions
-                    for slot, count in enumerate(a.synapses.ring_count):
-                        assert np.array_equal(x[slot, :count], y[slot, :count]), name
-                elif isinstance(x, np.ndarray) and name not in ("part", "part_ptr"):
-                    assert np.array_equal(x, y, equal_nan=True), name  # bit for bit
+    assert run_steps_parallel(*d) == n_steps
+    for parallel in (c, d):
+        for group_a, group_c in zip(a, parallel):
+            if isinstance(group_a, tuple):
+                for name, x, y in zip(group_a._fields, group_a, group_c):
+                    if name == "ring_idx":  # past a slot's count: scratch of the partitions
+                        for slot, count in enumerate(a.synapses.ring_count):
+                            assert np.array_equal(x[slot, :count], y[slot, :count]), name
+                    elif isinstance(x, np.ndarray) and name not in ("part", "part_ptr"):
+                        assert np.array_equal(x, y, equal_nan=True), name  # bit for bit
     for group_a, group_b in zip(a, b):
         if not isinstance(group_a, tuple):
             continue
@@ -153,6 +166,46 @@ def test_kernel_matches_its_numpy_twin_on_a_conductance_network():
     sim = NumbaEngine().build(vogels_abbott_coba(300, 0.25), dt=0.1 * ms, seed=3)
     out = _twin_check(sim, 300)
     assert out.recording.rec_count[0] > 20
+    # the fused path was the one checked with shared bounds, the other with separate ones
+    args = sim.kernel_args(300)
+    assert _fuses(_partitioned(args, 3, shared=True))
+    shared = _partitioned(args, 3, shared=True)
+    moved = shared.neurons.part.copy()
+    moved[1] -= 1  # one neuron whose synapses lie in partition 0 now updates in partition 1
+    assert not _fuses(shared._replace(neurons=shared.neurons._replace(part=moved)))
+
+
+def test_fused_kernel_returning_early_finishes_the_pending_delivery():
+    """The parallel kernel returns early when the spike record could overflow. Fused, the
+    last step's delivery is then still pending and must be done before returning: a record
+    with room for one step at a time makes it return right after every step with spikes,
+    whose delivery is pending; called again until done, it gives the one-thread run."""
+    from neurosim.kernels.spiking import run_steps, run_steps_parallel
+    from neurosim.network.examples import vogels_abbott_coba
+
+    sim = NumbaEngine().build(vogels_abbott_coba(300, 0.25), dt=0.1 * ms, seed=3)
+    n_steps, n = 300, 300
+    args = sim.kernel_args(n_steps)
+    one = type(args)(*(_copy_group(g) for g in args))
+    assert run_steps(*one) == n_steps
+    par = _partitioned(args, 3, shared=True)
+    assert _fuses(par)
+    calls, k = 0, 0
+    while k < n_steps:
+        rec = par.recording
+        count = int(rec.rec_count[0])
+        room = np.zeros(n + 1, np.int64)  # it returns once the record gains 2 spikes
+        rec = rec._replace(rec_step=np.concatenate([rec.rec_step[:count], room]),
+                           rec_idx=np.concatenate([rec.rec_idx[:count], room]))
+        par = par._replace(k0=k, n_steps=n_steps - k, recording=rec)
+        k += run_steps_parallel(*par)
+        calls += 1
+    assert calls > 10  # it returned early many times (19 calls)
+    count = one.recording.rec_count[0]
+    assert par.recording.rec_count[0] == count > 20
+    assert np.array_equal(one.recording.rec_idx[:count], par.recording.rec_idx[:count])
+    for name in ("v", "i_exc", "i_inh"):
+        assert np.array_equal(getattr(one.neurons, name), getattr(par.neurons, name)), name
 
 
 def test_parallel_delivery_on_threads_and_on_one_thread_gives_the_same_sums():
@@ -180,9 +233,13 @@ def test_parallel_delivery_on_threads_and_on_one_thread_gives_the_same_sums():
     assert 0 < work[work > 0].min() < SERIAL_DELIVERY_BELOW <= work.max(), work
 
 
-def test_kernel_matches_its_numpy_twin_with_generated_cell_types():
+@pytest.mark.parametrize("state_probes", [True, False], ids=["probed", "fused"])
+def test_kernel_matches_its_numpy_twin_with_generated_cell_types(state_probes):
     """Three cell types run by generated code in one net (three function pointers), beside
-    a hand-written IF_cond_exp population, all receiving input."""
+    a hand-written IF_cond_exp population, all receiving input. With state probes the
+    parallel kernel runs a step's inputs in a region of their own; with spike probes only,
+    in the next step's region (fused), where each partition's generated reset follows its
+    delivery."""
     from neurosim.network import AllToAll, EIF_cond_exp_isfa_ista, HH_cond_exp, Izhikevich
     from neurosim.units import uS
 
@@ -200,8 +257,10 @@ def test_kernel_matches_its_numpy_twin_with_generated_cell_types():
                                                                    delay=1 * ms)),
              Projection("cond", "hh", AllToAll(), StaticSynapse(weight=0.02 * uS,
                                                                  delay=1 * ms)))
-    probes = (Probe("iz"), Probe("adex"), Probe("hh"), Probe("iz", "u"), Probe("adex", "w"),
-              Probe("hh", "m"))
+    probes = (Probe("iz"), Probe("adex"), Probe("hh"))
+    if state_probes:
+        probes += (Probe("iz", "u"), Probe("adex", "w"), Probe("hh", "m"))
     sim = NumbaEngine().build(NetworkSpec(pops, (stim,), projs, probes), dt=0.1 * ms, seed=1)
     out = _twin_check(sim, 300)
     assert out.recording.rec_count[0] > 20
+    assert _fuses(_partitioned(sim.kernel_args(300), 3, shared=True)) is not state_probes

@@ -93,6 +93,32 @@ def test_two_threads_give_one_threads_spikes_states_and_weights():
     assert np.ptp(w) > 0.01 * np.max(w)  # STDP moved the weights apart (all 0.3 nA at first)
 
 
+@TWO
+def test_fused_steps_on_two_threads_give_one_threads_run():
+    """A net with spike probes only: the engine shares its partitions between the neuron
+    update and delivery, so the kernel runs a step's delivery in the next step's parallel
+    region. The spike record has room for 2000 spikes at first, and the kernel returns to
+    grow it once it holds more than 2000 - 500 (a step could add 500): the run also returns
+    with a step's delivery pending and finishes it first."""
+    from neurosim.kernels.spiking import fuses_steps
+
+    spec = vogels_abbott_cuba(500, 0.1)
+    out = []
+    for threads in (1, 2):
+        sim = get_engine("numba", threads=threads).build(spec, dt=0.1 * ms, seed=2)
+        for _ in range(2):
+            sim.run(250 * ms, progress=False)
+        a = sim.kernel_args(1)
+        out.append((sim.spikes("P"), np.asarray(sim.get_state("P", "v")),
+                    fuses_steps(a.neurons, a.devices, a.synapses, a.plasticity,
+                                a.recording)))
+    (s1, v1, _), (s2, v2, fused) = out
+    assert fused
+    assert len(s1) > 1500  # the record grew during a chunk
+    assert np.array_equal(s1.times, s2.times) and np.array_equal(s1.indices, s2.indices)
+    assert np.array_equal(v1, v2)
+
+
 @given(st.lists(st.integers(0, 40), min_size=1, max_size=60), st.integers(1, 5),
        st.integers(0, 2**32 - 1))
 @settings(max_examples=60, deadline=None)
