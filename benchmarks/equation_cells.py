@@ -47,6 +47,7 @@ import textwrap
 import time
 import uuid
 
+import numba
 import numpy as np
 from timing import best_of, timed_run
 
@@ -187,8 +188,6 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma-separated: cython,cpp_standalone")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    import numba
-
     out: dict = {"benchmark": "equation_cells", "neurons": args.neurons,
                  "numba_threads_default": numba.config.NUMBA_NUM_THREADS,
                  "duration_ms": args.duration_ms, "dt_ms": 0.1, "repeat": args.repeat,

@@ -161,9 +161,6 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
             self._off_over_c = self.par["i_off"] / self.par["c_m"]
         self._poisson = low.poisson  # drawn per run from the counter-based generator
         self._set_schedule(low.schedule_step, low.schedule_idx)
-        # one partition of the neurons per thread, about equal in neurons to update (the
-        # synapses' layout then balances updates and deliveries together)
-        self.part = spiking.balanced_bounds(self.kind != spiking.KIND_SOURCE, self.threads)
 
     def _build_current_sources(self, low: LoweredNetwork) -> None:
         """Who receives which current source; the i_offset each source adds to."""
@@ -409,9 +406,7 @@ class NumbaSimulation(ScheduleAndRecords, Simulation):
         schedule = (self.src_step, self.src_idx, self.src_cursor)
         currents, poisson = self._currents, self._poisson
         low = lower(new_spec, self.dt_s, self.seed, connect=False)
-        part = self.part  # the partitions the synapses were laid out for
         self._build_neurons(low, self._integration, spiking)
-        self.part = part
         for k, value in state.items():
             getattr(self, k)[:] = value
         self._gen.S[:], self._gen.not_ref[:] = gen_state

@@ -676,16 +676,25 @@ def fuses_steps(neurons, devices, synapses, plasticity, recording):
             and _bounds_shared(neurons.part, synapses))
 
 
+@njit(cache=True)
+def _partition_inputs(p, k, part, segments, neurons, cells, synapses, unit_e, unit_i,
+                      generated, gen_reset, fired, n_fired):
+    """Steps 6 and 7 of step ``k`` for partition ``p`` (shared bounds): delivery to its
+    neurons, then the generated cells' inputs and reset."""
+    _deliver(p, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e, unit_i)
+    if generated:
+        _generated_inputs(part[p], part[p + 1], k, segments, neurons, cells, gen_reset, fired,
+                          n_fired)
+
+
 @njit(cache=True, error_model="numpy", parallel=True)
 def _inputs_of_step(k, part, segments, neurons, cells, synapses, unit_e, unit_i, generated,
                     gen_reset, fired, n_fired):
     """Steps 6 and 7 of step ``k`` on every partition, one parallel region: what a fused
     run leaves pending when it returns."""
     for p in prange(part.shape[0] - 1):
-        _deliver(p, k, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x, unit_e, unit_i)
-        if generated:
-            _generated_inputs(part[p], part[p + 1], k, segments, neurons, cells, gen_reset,
-                              fired, n_fired)
+        _partition_inputs(p, k, part, segments, neurons, cells, synapses, unit_e, unit_i,
+                          generated, gen_reset, fired, n_fired)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -742,11 +751,9 @@ def run_steps_parallel(k0, n_steps, dt, neurons, params, cells, devices, synapse
             _inject_currents(s, neurons, params, cells, devices, inj)
         for p in prange(n_part):  # each partition writes its spikes from its first neuron
             if pending >= 0:  # fused: the last step's inputs to this partition's neurons
-                _deliver(p, pending, synapses, neurons.i_exc, neurons.i_inh, cells.acc_x,
-                         unit_e, unit_i)
-                if generated:
-                    _generated_inputs(part[p], part[p + 1], pending, segments, neurons,
-                                      cells, gen_reset, pending_fired, pending_n)
+                _partition_inputs(p, pending, part, segments, neurons, cells, synapses,
+                                  unit_e, unit_i, generated, gen_reset, pending_fired,
+                                  pending_n)
             counts[p] = _update_and_threshold(part[p], part[p + 1], k, dt, segments, neurons,
                                               params, cells, gen_update, gen_spike, scratch_x,
                                               scratch_ba, fired, part[p]) - part[p]
