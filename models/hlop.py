@@ -82,7 +82,13 @@ class HLOPParams(Params):
     * ``n_steps`` T = 20, ``tau`` 1.0, ``dt`` 0.05, ``v_threshold`` 0.3, ``fire_frac`` 0.3
       (the neuron fires at ``fire_frac * v_threshold`` and subtracts ``v_threshold``): the
       paper's DSR settings (``-timesteps 20 -tau 1.0 -delta_t 0.05 -Vth 0.3 -alpha 0.3``).
-      The paper also trains the threshold on task 0; here it is fixed.
+      ``train_threshold``: the authors' ``-train_Vth 1`` (default there): every hidden
+      layer's threshold is a parameter trained by SGD with the weights, on every task (in
+      ``spiking_train_pmnist.py`` the 0-d threshold passes the filter that drops biases after
+      task 0), kept >= ``threshold_bound`` (their ``-Vth_bound`` 0.0005). Its gradient
+      (``threshold_gradient``): ``"authors"``, ``neuron_dsr.lif_grad``'s ``dt`` times the summed
+      output gradient of the saturated neurons; ``"exact"``, the derivative of the rate map
+      ``clip(u, 0, theta / (1 - beta))``, ``1 / (1 - beta)`` (~ tau / dt) times that sum.
     * ``neuron``: ``"spiking"`` (LIF, DSR gradients) or ``"rate"`` (the rate map itself in
       the forward pass, where the DSR gradient is the exact gradient: finite-difference
       checks).
@@ -141,6 +147,10 @@ class HLOPParams(Params):
     #: again on the trained network's traces. The authors' 60,000 images per task give 938
     #: batches of updates; MNIST-5k's 4000 give 63, so 15 passes give their count
     hebbian_passes: int = number(1, low=1, integer=True)
+    #: train each hidden layer's threshold (the authors' ``-train_Vth 1``)
+    train_threshold: bool = False
+    threshold_bound: float = number(0.0005, low=0.0, low_open=True)
+    threshold_gradient: str = choice("authors", ("authors", "exact"))
 
     def check(self) -> None:
         if self.schedule == "authors" and self.n_layers != 2:
@@ -426,6 +436,8 @@ class HLOPNetwork:
             self.crossbar = [CrossbarSubspace(crossbar, make_rng(self._ss, "crossbar", str(i)))
                              for i in range(len(self.H))]
         self._weights_t = rate_weights(p.n_steps, p.beta)
+        #: every hidden layer's threshold (trained with ``train_threshold``)
+        self.thresholds = np.full(p.n_layers, p.v_threshold)
         self.n_tasks = 0
         self.accuracy_matrix = np.zeros((0, 0))
         self.history: list[dict[str, Any]] = []
@@ -436,11 +448,21 @@ class HLOPNetwork:
         self.subspace_energy: list[np.ndarray] = []
 
     # -- forward / backward -----------------------------------------------------------------
-    def _lif(self, currents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _lif(self, currents: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
         p = self.params
         fn = lif_forward if self.kernel == "numba" else lif_forward_reference
-        return fn(np.ascontiguousarray(currents), p.beta, p.v_threshold, p.fire_frac,
+        return fn(np.ascontiguousarray(currents), p.beta, threshold, p.fire_frac,
                   self._weights_t)
+
+    def amplitudes(self) -> np.ndarray:
+        """Every hidden layer's spike amplitude ``theta_l / (1 - beta)`` (its rate map's
+        ceiling; :attr:`HLOPParams.amplitude` while the thresholds are untrained)."""
+        return self.thresholds / (1.0 - self.params.beta)
+
+    def _input_scales(self) -> list[float]:
+        """What turns layer l's trace (a rate in [0, 1]) into its input: 1 for pixels, the
+        amplitude of the layer below after."""
+        return [1.0] + [float(a) for a in self.amplitudes()]
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
         """Logits and the caches of the backward pass.
@@ -450,12 +472,13 @@ class HLOPNetwork:
         rate-domain current ``W_l x_l`` of every hidden layer (the DSR derivative's argument).
         """
         p = self.params
-        a = p.amplitude
+        amps = self.amplitudes()
         traces = [np.asarray(X, dtype=np.float64)]
         preacts = []
         x = traces[0]
         spikes = None
-        for W in self.weights[:-1]:
+        for layer, W in enumerate(self.weights[:-1]):
+            a = float(amps[layer])
             u = x @ W.T
             preacts.append(u)
             if p.neuron == "rate":
@@ -465,18 +488,27 @@ class HLOPNetwork:
                     # constant input current (the authors repeat the image over T steps)
                     cur = np.broadcast_to(u, (p.n_steps, *u.shape))
                 else:
-                    # one BLAS call over all steps: (T B, n) @ (n, m)
-                    flat = spikes.reshape(-1, spikes.shape[-1]) @ (a * W.T)
+                    # one BLAS call over all steps: (T B, n) @ (n, m); the spikes come
+                    # from the layer below, with its amplitude
+                    flat = spikes.reshape(-1, spikes.shape[-1]) @ (float(amps[layer - 1])
+                                                                    * W.T)
                     cur = flat.reshape(p.n_steps, -1, W.shape[0])
-                spikes, r = self._lif(cur)
+                spikes, r = self._lif(cur, float(self.thresholds[layer]))
             traces.append(r)
             x = r * a
         logits = x @ self.weights[-1].T
         return logits, traces, preacts
 
     def _backward(self, X: np.ndarray, y: np.ndarray):
+        """Loss, weight gradients, the output deltas of every layer, traces, and the
+        gradient of every hidden layer's threshold."""
         logits, traces, preacts = self.forward(X)
-        a = self.params.amplitude
+        p = self.params
+        scales = self._input_scales()
+        amps = self.amplitudes()
+        # d a_l / d theta_l, or the authors' DSR factor dt (neuron_dsr.lif_grad)
+        theta_factor = 1.0 / (1.0 - p.beta) if p.threshold_gradient == "exact" else p.dt
+        theta_grads = np.zeros(len(amps))
         n = len(y)
         z = logits - logits.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
@@ -487,14 +519,18 @@ class HLOPNetwork:
         grads: list[np.ndarray] = [np.empty(0)] * len(self.weights)
         deltas: list[np.ndarray] = [np.empty(0)] * len(self.weights)
         for layer in range(len(self.weights) - 1, -1, -1):
-            x = traces[layer] * (a if layer else 1.0)
+            x = traces[layer] * scales[layer]
             deltas[layer] = delta
             grads[layer] = delta.T @ x
             if layer:
-                # d x_l / d u_{l-1}: the rate map clip(u, 0, a) is linear inside (0, a)
+                # d x_l / d u_{l-1}: the rate map clip(u, 0, a) is linear inside (0, a), and
+                # its ceiling a = theta / (1 - beta) moves with the threshold
                 u = preacts[layer - 1]
-                delta = (delta @ self.weights[layer]) * ((u > 0.0) & (u < a))
-        return loss, grads, deltas, traces
+                a = amps[layer - 1]
+                back = delta @ self.weights[layer]
+                theta_grads[layer - 1] = theta_factor * float(back[u >= a].sum())
+                delta = back * ((u > 0.0) & (u < a))
+        return loss, grads, deltas, traces, theta_grads
 
     def loss_and_gradients(self, X: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
         """Mean cross-entropy and its DSR gradients ``dL/dW_l = delta_l^T x_l``.
@@ -502,8 +538,14 @@ class HLOPNetwork:
         With ``neuron="rate"`` these are the exact gradients of the loss; with spiking
         neurons, the gradients of the rate map at the network's actual firing rates (DSR).
         """
-        loss, grads, _, _ = self._backward(X, y)
+        loss, grads, _, _, _ = self._backward(X, y)
         return loss, grads
+
+    def threshold_gradients(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Gradient of the mean cross-entropy with respect to every hidden layer's threshold
+        (``HLOPParams.threshold_gradient``: exact for the rate map, or the authors' DSR
+        factor)."""
+        return self._backward(X, y)[4]
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """Mean cross-entropy of the network on ``(X, y)``."""
@@ -546,18 +588,22 @@ class HLOPNetwork:
         """Loss, the update directions ``delta_l^T (x_l - H_old^T H_old x_l)`` (plain
         gradients where a layer has no old subspace, or with ``projection="none"``) and the
         traces of the batch (one spiking run serves both)."""
-        loss, grads, deltas, traces = self._backward(X, y)
+        return self._projected(X, y)[:3]
+
+    def _projected(self, X: np.ndarray, y: np.ndarray):
+        """:meth:`projected_gradients` and the thresholds' gradients."""
+        loss, grads, deltas, traces, theta_grads = self._backward(X, y)
         if self.params.projection == "none":
-            return loss, grads, traces
-        a = self.params.amplitude
+            return loss, grads, traces, theta_grads
+        scales = self._input_scales()
         out = []
         for layer, g in enumerate(grads):
             if self.n_old[layer] == 0:
                 out.append(g)
                 continue
-            xp = self.project(layer, traces[layer]) * (a if layer else 1.0)
+            xp = self.project(layer, traces[layer]) * scales[layer]
             out.append(deltas[layer].T @ xp)
-        return loss, out, traces
+        return loss, out, traces, theta_grads
 
     # -- continual protocol ----------------------------------------------------------------
     def _new_rows(self, layer: int) -> int:
@@ -618,10 +664,14 @@ class HLOPNetwork:
             total = 0.0
             for start in range(0, len(X), p.batch_size):
                 idx = order[start:start + p.batch_size]
-                loss, grads, traces = self.projected_gradients(X[idx], y[idx])
+                loss, grads, traces, theta_grads = self._projected(X[idx], y[idx])
                 total += loss * len(idx)
                 for W, g in zip(self.weights, grads):
                     W -= p.lr * g
+                if p.train_threshold:
+                    # the authors' LIFNeuron: SGD step, then Vth = relu(Vth - bound) + bound
+                    self.thresholds = np.maximum(self.thresholds - p.lr * theta_grads,
+                                                 p.threshold_bound)
                 if hlop:
                     self._hebbian(traces)
             losses.append(total / len(X))

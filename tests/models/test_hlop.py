@@ -147,6 +147,56 @@ def test_gradients_match_central_finite_differences(seed):
         assert rel <= 1e-5, rel
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_threshold_gradients_match_central_finite_differences(seed):
+    # rate neurons: a hidden layer's output is clip(u, 0, theta / (1 - beta)), so the loss
+    # depends on theta through the saturated neurons; "exact" is that derivative, "authors"
+    # the same sum times dt instead of 1 / (1 - beta) (neuron_dsr.lif_grad)
+    rng = np.random.default_rng(seed)
+    X = rng.random((6, 7))
+    y = rng.integers(0, 3, 6)
+    nets = {kind: HLOPNetwork(7, 3, seed=seed, n_hidden=6, n_layers=2, neuron="rate",
+                              threshold_gradient=kind) for kind in ("exact", "authors")}
+    for net in nets.values():
+        net.weights[0] *= 4.0            # drive part of layer 1 into saturation
+    net = nets["exact"]
+    g = net.threshold_gradients(X, y)
+    saturated = [np.mean(u >= a) for u, a in zip(net.forward(X)[2], net.amplitudes())]
+    assert 0.05 < saturated[0] < 0.95, saturated
+    h = 1e-7
+    fd = np.zeros_like(g)
+    for layer in range(len(g)):
+        keep = net.thresholds[layer]
+        net.thresholds[layer] = keep + h
+        up = net.loss(X, y)
+        net.thresholds[layer] = keep - h
+        down = net.loss(X, y)
+        net.thresholds[layer] = keep
+        fd[layer] = (up - down) / (2 * h)
+    assert abs(g[0]) > 1e-4
+    np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-9)
+    p = net.params
+    np.testing.assert_allclose(nets["authors"].threshold_gradients(X, y),
+                               g * p.dt * (1.0 - p.beta), rtol=1e-12)
+
+
+def test_trained_thresholds_move_and_keep_their_bound():
+    rng = np.random.default_rng(5)
+    X = rng.random((128, 10))
+    y = (X[:, 0] > 0.5).astype(np.int64)
+    fixed = HLOPNetwork(10, 2, seed=0, n_hidden=12, epochs=2, init_gain=6.0)
+    trained = HLOPNetwork(10, 2, seed=0, n_hidden=12, epochs=2, init_gain=6.0,
+                          train_threshold=True, threshold_gradient="exact", lr=0.5)
+    for net in (fixed, trained):
+        net.fit_task(X, y, progress=False)
+    np.testing.assert_array_equal(fixed.thresholds, fixed.params.v_threshold)
+    assert np.all(trained.thresholds != trained.params.v_threshold)
+    low = HLOPNetwork(10, 2, seed=0, n_hidden=12, epochs=1, init_gain=6.0, lr=100.0,
+                      train_threshold=True, threshold_gradient="exact", v_threshold=0.001)
+    low.fit_task(X, y, progress=False)
+    assert np.all(low.thresholds >= low.params.threshold_bound)
+
+
 def test_spiking_and_rate_gradients_share_the_backward_pass():
     # DSR: the spiking network's update is the rate network's gradient formula evaluated at
     # the spiking rates; on a batch the two updates point the same way
