@@ -10,7 +10,7 @@ JSON: ACC and BWT per seed and their means, the energy of the exact top-k subspa
 HLOP's learned rows per layer and task, and wall time.
 
     .venv/bin/python benchmarks/hlop_pmnist.py [--seeds 0 1 2] [--tasks 10] [--hidden 800]
-        [--hebbian-passes 15] [--inputs authors|unit] [--fixed-threshold]
+        [--hebbian-passes 15] [--inputs authors|unit] [--fixed-threshold] [--exact-layer L]
 
 Inputs are normalised as the authors' loader does ((x - 0.1307) / 0.3081; ``--inputs unit``
 keeps pixels in [0, 1]). Oja gets the authors' number of updates per task: their 60,000
@@ -43,10 +43,13 @@ def main() -> None:
     ap.add_argument("--hebbian-passes", type=int, default=15)
     ap.add_argument("--inputs", choices=("authors", "unit"), default="authors")
     ap.add_argument("--fixed-threshold", action="store_true")
+    ap.add_argument("--exact-layer", type=int, default=-1,
+                    help="diagnostic: HLOP stores this layer's exact top-k subspace (0 = input)")
     args = ap.parse_args()
     params = HLOPParams(n_hidden=args.hidden, epochs=1, lr=0.1, schedule="authors",
                         hebbian_rate="fixed", hebbian_passes=args.hebbian_passes,
-                        train_threshold=not args.fixed_threshold)
+                        train_threshold=not args.fixed_threshold,
+                        exact_layer=args.exact_layer)
     # the authors' loader: transforms.Normalize((0.1307,), (0.3081,)) on [0, 1] pixels
     shift, scale = (0.1307, 0.3081) if args.inputs == "authors" else (0.0, 1.0)
     out: dict = {"benchmark": "hlop_pmnist", "tasks": args.tasks, "hidden": args.hidden,

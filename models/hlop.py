@@ -151,8 +151,15 @@ class HLOPParams(Params):
     train_threshold: bool = False
     threshold_bound: float = number(0.0005, low=0.0, low_open=True)
     threshold_gradient: str = choice("authors", ("authors", "exact"))
+    #: a diagnostic: with projection "hlop", this layer (0 = the input) stores the exact
+    #: top-k subspace of its traces instead of the rows Oja learned (-1: none), which
+    #: measures how much of HLOP's forgetting that layer's rows cause
+    exact_layer: int = number(-1, low=-1, integer=True)
 
     def check(self) -> None:
+        if self.exact_layer > self.n_layers:
+            raise ParameterError("exact_layer", self.exact_layer, f"-1 (none) or a layer in "
+                                 f"0..{self.n_layers} (0 is the input)", "HLOPParams")
         if self.schedule == "authors" and self.n_layers != 2:
             raise ParameterError("n_layers", self.n_layers, "2 with schedule='authors' (the "
                                  "authors' sizes are for the inputs of fc1, fc2 and the "
@@ -745,6 +752,8 @@ class HLOPNetwork:
                     cosines.append(principal_cosines(new, best))
                     energy.append(self._captured(traces, layer, new)
                                   / self._captured(traces, layer, best))
+                    if layer == p.exact_layer:
+                        self.H[layer][self.n_old[layer]:] = best
                 else:
                     cosines.append(np.zeros(0))
                     energy.append(np.nan)

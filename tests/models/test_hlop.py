@@ -277,6 +277,25 @@ def test_parameters_are_validated():
         net.fit_task(np.zeros((3, 5)), np.zeros(3, dtype=int))
 
 
+def test_exact_layer_stores_the_oracle_rows_in_that_layer_only():
+    # the diagnostic HLOPParams.exact_layer: task 0 trains without projection, so an HLOP
+    # network and the SVD oracle see the same traces; the chosen layer then holds the
+    # oracle's rows, the others Oja's
+    rng = np.random.default_rng(2)
+    X = rng.random((192, 16))
+    y = rng.integers(0, 3, 192)
+    kw = dict(seed=1, n_hidden=20, epochs=2, k_input_first=4, k_hidden_first=5)
+    svd = HLOPNetwork(16, 3, projection="svd", **kw)
+    hybrid = HLOPNetwork(16, 3, exact_layer=1, **kw)
+    for net in (svd, hybrid):
+        net.fit_task(X, y, progress=False)
+    np.testing.assert_allclose(hybrid.H[1], svd.H[1], atol=1e-12)
+    for layer in (0, 2):
+        assert principal_cosines(hybrid.H[layer], svd.H[layer]).min() < 0.999
+    with pytest.raises(ParameterError, match="exact_layer"):
+        HLOPParams(exact_layer=3)
+
+
 def test_two_tasks_hlop_forgets_less_than_fine_tuning():
     tasks = permuted_digits(2, seed=0)
     out = {}
