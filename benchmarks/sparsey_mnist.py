@@ -102,8 +102,10 @@ def local_match_ceiling(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, rf: i
     return votes.argmax(axis=1)
 
 
-def _level(rf: int, stride: int, theta_min: int, g_minus: float) -> SparseyLevel:
-    return SparseyLevel((rf, rf), (stride, stride), SparseyParams(g_minus=g_minus),
+def _level(spec: str) -> SparseyLevel:
+    """One level of macs from RF:STRIDE:THETA_MIN (square fields; G- 0.95, Q 24, K 16)."""
+    rf, stride, theta_min = (int(v) for v in spec.split(":"))
+    return SparseyLevel((rf, rf), (stride, stride), SparseyParams(g_minus=0.95),
                         theta_min=theta_min)
 
 
@@ -176,11 +178,10 @@ def main() -> None:
                 SparseyCoder, params=SparseyParams(n_inputs=skel.shape[1], g_minus=g),
                 seed=seed), *split))
         for spec in args.level:
-            rf, stride, theta = (int(v) for v in spec.split(":"))
+            level = _level(spec)
             row.update(_fit_and_score(f"level_{spec}", partial(
-                SparseyHierarchy, SHAPE, [_level(rf, stride, theta, 0.95)], seed=seed), *split))
-            row[f"diag_level_{spec}_central_mac"] = code_agreement(
-                skel[tr], _level(rf, stride, theta, 0.95), seed)
+                SparseyHierarchy, SHAPE, [level], seed=seed), *split))
+            row[f"diag_level_{spec}_central_mac"] = code_agreement(skel[tr], level, seed)
         for sim in ("jaccard", "containment"):
             pred = local_match_ceiling(skel[tr], labels[tr], skel[te], args.ceiling_rf, sim)
             row[f"local_match_{sim}_rf{args.ceiling_rf}"] = float(np.mean(pred == labels[te]))

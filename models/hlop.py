@@ -484,7 +484,9 @@ class HLOPNetwork:
         preacts = []
         x = traces[0]
         spikes = None
+        a = 1.0    # the amplitude of the layer below (pixels: none)
         for layer, W in enumerate(self.weights[:-1]):
+            below = a
             a = float(amps[layer])
             u = x @ W.T
             preacts.append(u)
@@ -497,8 +499,7 @@ class HLOPNetwork:
                 else:
                     # one BLAS call over all steps: (T B, n) @ (n, m); the spikes come
                     # from the layer below, with its amplitude
-                    flat = spikes.reshape(-1, spikes.shape[-1]) @ (float(amps[layer - 1])
-                                                                    * W.T)
+                    flat = spikes.reshape(-1, spikes.shape[-1]) @ (below * W.T)
                     cur = flat.reshape(p.n_steps, -1, W.shape[0])
                 spikes, r = self._lif(cur, float(self.thresholds[layer]))
             traces.append(r)
