@@ -719,8 +719,11 @@ class HLOPNetwork:
         trained network's traces, which are what the stored subspace must hold."""
         p = self.params
         traces = self.traces(X)
+        # their own stream: drawing from the batch stream would give the next tasks other
+        # batches than fine-tuning and the oracle get, and unpair the methods' comparison
+        rng = make_rng(self._ss, "hebbian-passes", str(self.n_tasks))
         for _ in range(passes):
-            order = self._rng.permutation(len(X))
+            order = rng.permutation(len(X))
             for start in range(0, len(X), p.batch_size):
                 idx = order[start:start + p.batch_size]
                 self._hebbian([t[idx] for t in traces])
