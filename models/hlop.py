@@ -99,7 +99,9 @@ class HLOPParams(Params):
 
     HLOP (``hlop_module.py``): ``hlop_lr`` 0.5 is the normalised rate: each batch uses
     ``eta = hlop_lr / mean ||x||^2`` (ours: Oja is stable for ``eta E||x||^2 < ~1``; the paper
-    fixes eta = 0.001 / 0.01 for its input scales), ``hlop_iterations`` 5, ``hlop_momentum``
+    fixes eta = 0.001 / 0.01 for its input scales, its hidden traces in spike units Vth/dt;
+    ``hebbian_rate="fixed"`` takes those numbers, which on MNIST give our layers eta E||x||^2
+    0.785, 1.2 and 0.10), ``hlop_iterations`` 5, ``hlop_momentum``
     0.9, ``hlop_clip`` 10 (paper). Subspace sizes: ``k_input_first`` / ``k_input_increment``
     rows for the input layer at the first / every later task, ``k_hidden_*`` for every
     hidden-layer input (ours: 12 / 10 of 64 and 24 / 16 of 128; the paper uses 80 / 70 of 784
