@@ -730,15 +730,14 @@ class HLOPNetwork:
                 idx = order[start:start + p.batch_size]
                 self._hebbian([t[idx] for t in traces])
 
-    def _oracle_rows(self, traces: list[np.ndarray], layer: int, k: int) -> np.ndarray:
+    def _residual(self, traces: list[np.ndarray], layer: int) -> np.ndarray:
+        """This task's traces at ``layer`` less their part in the stored (old) subspace."""
         old = self.H[layer][:self.n_old[layer]]
-        R = traces[layer] - (traces[layer] @ old.T) @ old if old.shape[0] else traces[layer]
-        return _top_right_singular_vectors(R, k)
+        return traces[layer] - (traces[layer] @ old.T) @ old if old.shape[0] else traces[layer]
 
-    def _captured(self, traces: list[np.ndarray], layer: int, rows: np.ndarray) -> float:
-        """Energy of this task's residual traces inside the span of ``rows``."""
-        old = self.H[layer][:self.n_old[layer]]
-        R = traces[layer] - (traces[layer] @ old.T) @ old if old.shape[0] else traces[layer]
+    @staticmethod
+    def _captured(R: np.ndarray, rows: np.ndarray) -> float:
+        """Energy of the residual traces ``R`` inside the span of ``rows``."""
         q = np.linalg.qr(rows.T)[0]
         return float(np.sum((R @ q) ** 2))
 
@@ -754,10 +753,10 @@ class HLOPNetwork:
                 new = self.H[layer][self.n_old[layer]:]
                 k = new.shape[0]
                 if k:
-                    best = self._oracle_rows(traces, layer, k)
+                    R = self._residual(traces, layer)
+                    best = _top_right_singular_vectors(R, k)
                     cosines.append(principal_cosines(new, best))
-                    energy.append(self._captured(traces, layer, new)
-                                  / self._captured(traces, layer, best))
+                    energy.append(self._captured(R, new) / self._captured(R, best))
                     if layer == p.exact_layer:
                         self.H[layer][self.n_old[layer]:] = best
                 else:
@@ -766,7 +765,7 @@ class HLOPNetwork:
                 self.n_old[layer] = self.H[layer].shape[0]
             else:
                 k = self._new_rows(layer)
-                rows = self._oracle_rows(traces, layer, k)
+                rows = _top_right_singular_vectors(self._residual(traces, layer), k)
                 self.H[layer] = np.vstack([self.H[layer][:self.n_old[layer]], rows])
                 self.n_old[layer] = self.H[layer].shape[0]
             if self.crossbar is not None and self.n_old[layer]:
