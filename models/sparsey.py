@@ -31,6 +31,7 @@ from neurosim.params import Params, number
 from neurosim.random import SeedLike, as_seed_sequence, make_rng
 
 __all__ = [
+    "READOUTS",
     "LearnResult",
     "SaturationWarning",
     "SparseyClassifier",
@@ -39,6 +40,7 @@ __all__ = [
     "SparseyLevel",
     "SparseyParams",
     "code_overlap",
+    "mac_votes",
     "perturb",
     "random_inputs",
     "sparsey_point",
@@ -514,6 +516,10 @@ class SparseyHierarchy:
 # -- classification ------------------------------------------------------------------------
 
 
+#: the readouts of :class:`SparseyClassifier`
+READOUTS = ("hebbian", "nearest", "vote")
+
+
 class SparseyClassifier:
     """Unsupervised single-trial Sparsey learning, then a readout of the top-level codes.
 
@@ -523,44 +529,57 @@ class SparseyClassifier:
     - ``"hebbian"``: one label unit per class, ``w(c, cell)`` = the fraction of class c's
       training codes that contain the cell; the prediction is the class whose label unit gets
       the largest input from the code (a Hebbian association of codes with labels);
-    - ``"nearest"``: the label of the training code with the largest intersection.
+    - ``"nearest"``: the label of the training code with the largest intersection;
+    - ``"vote"``: every mac votes (:func:`mac_votes`): a mac active in the test input gives
+      one vote, shared among the training inputs whose code in that mac intersects the test
+      code most; the class with the most votes wins. Nearest-code compares whole codes, so
+      one image must match another everywhere; votes let each field find its own best match
+      in a different training image (for one mac the two readouts agree, up to ties).
 
     Parameters
     ----------
     model
         An unfitted :class:`SparseyCoder` or :class:`SparseyHierarchy`.
     readout
-        "hebbian" or "nearest".
+        "hebbian", "nearest" or "vote".
     threshold
         Inputs are binarised as ``X > threshold``.
     """
 
     def __init__(self, model: SparseyCoder | SparseyHierarchy, *, readout: str = "hebbian",
                  threshold: float = 0.0) -> None:
-        if readout not in ("hebbian", "nearest"):
-            raise ParameterError("readout", readout, "'hebbian' or 'nearest'",
+        if readout not in READOUTS:
+            raise ParameterError("readout", readout, " or ".join(map(repr, READOUTS)),
                                  "SparseyClassifier")
         self.model = model
         self.readout = readout
         self.threshold = float(threshold)
 
-    def _codes(self, x: np.ndarray, learn: bool) -> np.ndarray:
+    def _mac_codes(self, x: np.ndarray, learn: bool) -> np.ndarray:
+        """Top-level codes (B, n_macs, Q), -1 where a mac is inactive (one mac: n_macs 1)."""
         xb = np.asarray(x) > self.threshold
         if isinstance(self.model, SparseyHierarchy):
-            codes = self.model.run(xb, learn=learn)["codes"][-1]
-            return self.model.features(codes)
+            return self.model.run(xb, learn=learn)["codes"][-1]
         xb = xb.reshape(xb.shape[0], -1)
         if learn:
             self.model.learn_many(xb)
-        return self.model.features(self.model.infer(xb) if xb.ndim == 2 else
-                                   self.model.infer(xb)[None])
+        return self.model.infer(xb)[:, None, :]
+
+    def _features(self, codes: np.ndarray) -> np.ndarray:
+        if isinstance(self.model, SparseyHierarchy):
+            return self.model.features(codes)
+        return self.model.features(codes[:, 0])
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> SparseyClassifier:
         """Learn every row of ``x`` in one trial, then fit the readout on ``y``."""
         y = np.asarray(y)
-        self._codes(x, learn=True)
-        feats = self._codes(x, learn=False)
+        self._mac_codes(x, learn=True)
+        codes = self._mac_codes(x, learn=False)
         self.classes_ = np.unique(y)
+        if self.readout == "vote":
+            self.train_codes_, self.train_labels_ = codes, y
+            return self
+        feats = self._features(codes)
         if self.readout == "hebbian":
             w = np.zeros((self.classes_.size, feats.shape[1]))
             for k, c in enumerate(self.classes_):
@@ -572,8 +591,12 @@ class SparseyClassifier:
         return self
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
-        """Input to each label unit (hebbian) or the best intersection per class (nearest)."""
-        feats = self._codes(x, learn=False).astype(np.float32)
+        """Input to each label unit (hebbian), the best intersection per class (nearest) or
+        the votes per class (vote)."""
+        codes = self._mac_codes(x, learn=False)
+        if self.readout == "vote":
+            return mac_votes(self.train_codes_, self.train_labels_, codes, self.classes_)
+        feats = self._features(codes).astype(np.float32)
         if self.readout == "hebbian":
             return feats @ self.weights_.T
         sims = feats @ self.train_features_.T
@@ -589,6 +612,58 @@ class SparseyClassifier:
     def score(self, x: np.ndarray, y: np.ndarray) -> float:
         """Accuracy on ``(x, y)``."""
         return float(np.mean(self.predict(x) == np.asarray(y)))
+
+
+def _one_hot_cells(codes: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """float32 (B, Q K) one-hot of codes (B, Q), K wide enough for ``codes`` and ``other``."""
+    k = int(max(codes.max(), other.max())) + 1
+    out = np.zeros((codes.shape[0], codes.shape[1] * k), np.float32)
+    rows = np.repeat(np.arange(codes.shape[0]), codes.shape[1])
+    out[rows, (np.arange(codes.shape[1]) * k + codes).ravel()] = 1.0
+    return out
+
+
+def mac_votes(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.ndarray,
+              classes: np.ndarray) -> np.ndarray:
+    """Votes per class of every mac, summed over macs (the ``"vote"`` readout).
+
+    For each mac m active in a test input, the training inputs whose code in m shares the
+    most cells with the test code (at least one) share one vote equally, each giving its
+    share to its own class.
+
+    Parameters
+    ----------
+    train_codes, test_codes
+        int (B, n_macs, Q) codes, -1 where a mac is inactive.
+    train_labels
+        (B_train,) labels.
+    classes
+        The classes, in the order of the output's columns.
+
+    Returns
+    -------
+    numpy.ndarray
+        float (B_test, n_classes); each row sums to the number of macs that voted.
+    """
+    train_codes, test_codes = np.asarray(train_codes), np.asarray(test_codes)
+    if train_codes.ndim != 3 or test_codes.shape[1:] != train_codes.shape[1:]:
+        raise ParameterError("test_codes", test_codes.shape,
+                             f"(B, n_macs, Q) codes like the training codes' "
+                             f"{train_codes.shape[1:]}", "mac_votes")
+    onehot = (np.asarray(train_labels)[:, None] == np.asarray(classes)[None]).astype(float)
+    votes = np.zeros((test_codes.shape[0], onehot.shape[1]))
+    for m in range(test_codes.shape[1]):
+        te = np.flatnonzero(test_codes[:, m, 0] >= 0)
+        tr = np.flatnonzero(train_codes[:, m, 0] >= 0)
+        if te.size == 0 or tr.size == 0:
+            continue
+        a, b = train_codes[tr, m], test_codes[te, m]
+        # shared cells as a product of one-hot codes (BLAS; exact: integers <= Q in float32)
+        shared = _one_hot_cells(b, a) @ _one_hot_cells(a, b).T
+        most = shared.max(axis=1, keepdims=True)
+        best = (shared == most) & (most > 0)
+        votes[te] += (best @ onehot[tr]) / np.maximum(best.sum(axis=1, keepdims=True), 1)
+    return votes
 
 
 def sparsey_point(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:

