@@ -576,10 +576,10 @@ class SparseyClassifier:
         self._mac_codes(x, learn=True)
         codes = self._mac_codes(x, learn=False)
         self.classes_ = np.unique(y)
-        if self.readout == "vote":
-            self.train_codes_, self.train_labels_ = codes, y
-            return self
         feats = self._features(codes)
+        if self.readout == "vote":
+            self.train_cells_, self.train_labels_ = feats.reshape(*codes.shape[:2], -1), y
+            return self
         if self.readout == "hebbian":
             w = np.zeros((self.classes_.size, feats.shape[1]))
             for k, c in enumerate(self.classes_):
@@ -594,9 +594,11 @@ class SparseyClassifier:
         """Input to each label unit (hebbian), the best intersection per class (nearest) or
         the votes per class (vote)."""
         codes = self._mac_codes(x, learn=False)
+        feats = self._features(codes)
         if self.readout == "vote":
-            return mac_votes(self.train_codes_, self.train_labels_, codes, self.classes_)
-        feats = self._features(codes).astype(np.float32)
+            return mac_votes(self.train_cells_, self.train_labels_,
+                             feats.reshape(*codes.shape[:2], -1), self.classes_)
+        feats = feats.astype(np.float32)
         if self.readout == "hebbian":
             return feats @ self.weights_.T
         sims = feats @ self.train_features_.T
@@ -614,16 +616,7 @@ class SparseyClassifier:
         return float(np.mean(self.predict(x) == np.asarray(y)))
 
 
-def _one_hot_cells(codes: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """float32 (B, Q K) one-hot of codes (B, Q), K wide enough for ``codes`` and ``other``."""
-    k = int(max(codes.max(), other.max())) + 1
-    out = np.zeros((codes.shape[0], codes.shape[1] * k), np.float32)
-    rows = np.repeat(np.arange(codes.shape[0]), codes.shape[1])
-    out[rows, (np.arange(codes.shape[1]) * k + codes).ravel()] = 1.0
-    return out
-
-
-def mac_votes(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.ndarray,
+def mac_votes(train_cells: np.ndarray, train_labels: np.ndarray, test_cells: np.ndarray,
               classes: np.ndarray) -> np.ndarray:
     """Votes per class of every mac, summed over macs (the ``"vote"`` readout).
 
@@ -633,8 +626,9 @@ def mac_votes(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.
 
     Parameters
     ----------
-    train_codes, test_codes
-        int (B, n_macs, Q) codes, -1 where a mac is inactive.
+    train_cells, test_cells
+        bool (B, n_macs, cells per mac): the active cells of each mac's code, as
+        :meth:`SparseyHierarchy.features` gives them, one row per mac (none: mac inactive).
     train_labels
         (B_train,) labels.
     classes
@@ -645,21 +639,21 @@ def mac_votes(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.
     numpy.ndarray
         float (B_test, n_classes); each row sums to the number of macs that voted.
     """
-    train_codes, test_codes = np.asarray(train_codes), np.asarray(test_codes)
-    if train_codes.ndim != 3 or test_codes.shape[1:] != train_codes.shape[1:]:
-        raise ParameterError("test_codes", test_codes.shape,
-                             f"(B, n_macs, Q) codes like the training codes' "
-                             f"{train_codes.shape[1:]}", "mac_votes")
+    train_cells, test_cells = np.asarray(train_cells), np.asarray(test_cells)
+    if train_cells.ndim != 3 or test_cells.shape[1:] != train_cells.shape[1:]:
+        raise ParameterError("test_cells", test_cells.shape,
+                             f"(B, n_macs, cells) like the training cells' "
+                             f"{train_cells.shape[1:]}", "mac_votes")
     onehot = (np.asarray(train_labels)[:, None] == np.asarray(classes)[None]).astype(float)
-    votes = np.zeros((test_codes.shape[0], onehot.shape[1]))
-    for m in range(test_codes.shape[1]):
-        te = np.flatnonzero(test_codes[:, m, 0] >= 0)
-        tr = np.flatnonzero(train_codes[:, m, 0] >= 0)
+    votes = np.zeros((test_cells.shape[0], onehot.shape[1]))
+    for m in range(test_cells.shape[1]):
+        te = np.flatnonzero(test_cells[:, m].any(axis=1))
+        tr = np.flatnonzero(train_cells[:, m].any(axis=1))
         if te.size == 0 or tr.size == 0:
             continue
-        a, b = train_codes[tr, m], test_codes[te, m]
-        # shared cells as a product of one-hot codes (BLAS; exact: integers <= Q in float32)
-        shared = _one_hot_cells(b, a) @ _one_hot_cells(a, b).T
+        a = train_cells[tr, m].astype(np.float32)
+        # shared cells as a product (BLAS; exact: integers <= Q in float32)
+        shared = test_cells[te, m].astype(np.float32) @ a.T
         most = shared.max(axis=1, keepdims=True)
         best = (shared == most) & (most > 0)
         votes[te] += (best @ onehot[tr]) / np.maximum(best.sum(axis=1, keepdims=True), 1)

@@ -187,6 +187,14 @@ def test_classifier_is_an_estimator_and_beats_chance_on_digits():
     assert clf.score(x[test], y[test]) > 0.3          # chance: 0.1
 
 
+def _cells(codes, k):
+    """bool (B, n_macs, Q k) active cells of int codes (B, n_macs, Q), by the mac's own
+    features()."""
+    b, n, q = codes.shape
+    mac = SparseyCoder(1, q, k)
+    return mac.features(codes.reshape(b * n, q)).reshape(b, n, q * k)
+
+
 def test_mac_votes_by_hand():
     # 2 macs, Q 3. Training: item 0 (class 0), items 1 and 2 (class 1); item 2 leaves mac 1 off.
     train = np.array([[[0, 0, 0], [1, 1, 1]],
@@ -195,14 +203,15 @@ def test_mac_votes_by_hand():
     test = np.array([[[0, 0, 1], [1, 1, 2]],       # mac 0 -> item 1 (3 shared); mac 1 -> item 0
                      [[0, 1, 0], [-1, -1, -1]],    # mac 0: items 0 and 2 share 2 cells: a tie
                      [[5, 5, 5], [2, 2, 2]]])      # mac 0 shares nothing: no vote
-    votes = mac_votes(train, np.array([0, 1, 1]), test, np.array([0, 1]))
+    votes = mac_votes(_cells(train, 6), np.array([0, 1, 1]), _cells(test, 6), np.array([0, 1]))
     assert np.array_equal(votes, [[1.0, 1.0], [0.5, 0.5], [0.0, 1.0]])
-    with pytest.raises(ParameterError, match="test_codes"):
-        mac_votes(train, np.array([0, 1, 1]), test[:, :1], np.array([0, 1]))
+    with pytest.raises(ParameterError, match="test_cells"):
+        mac_votes(_cells(train, 6), np.array([0, 1, 1]), _cells(test[:, :1], 6),
+                  np.array([0, 1]))
 
 
 def test_mac_votes_match_a_loop_over_pairs():
-    # the BLAS product of one-hot codes against the definition, pair by pair
+    # the BLAS product of active cells against the definition, pair by pair
     rng = np.random.default_rng(4)
     train, test = rng.integers(0, 3, (30, 5, 4)), rng.integers(0, 3, (12, 5, 4))
     train[rng.random((30, 5)) < 0.3] = -1
@@ -218,7 +227,7 @@ def test_mac_votes_match_a_loop_over_pairs():
             best = [j for j in range(30) if shared[j] == max(shared)]
             for j in best:
                 want[i, labels[j]] += 1 / len(best)
-    assert np.allclose(mac_votes(train, labels, test, np.arange(3)), want)
+    assert np.allclose(mac_votes(_cells(train, 3), labels, _cells(test, 3), np.arange(3)), want)
 
 
 def test_mac_votes_beat_one_nn_on_real_skeletons():
